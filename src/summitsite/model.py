@@ -1,0 +1,247 @@
+"""The typed model every stage passes along: plain frozen dataclasses, no behaviour beyond small properties.
+
+The loader produces `Article`s, the analyser turns them (and content pages) into a `Site`, the renderer
+reads a `Site`. Cross-references hold slugs and anchors, never object references, so every value here
+can be cached, compared and serialised as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in the input, reported as `path:line: message`."""
+
+    severity: Severity
+    code: str
+    """A stable, machine-readable name such as `toc-entry-missing` or `config-unknown-key`."""
+    message: str
+    path: str | None = None
+    """The file, as shown to the user (relative to the site folder where possible)."""
+    line: int | None = None
+    """1-based line in `path`, counted in the file itself."""
+    column: int | None = None
+
+    def format(self) -> str:
+        where = self.path or "summitsite"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        prefix = "" if self.severity == "error" else "warning: "
+        return f"{where}: {prefix}{self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: str
+    line: int
+    label: str | None = None
+    """A labelled lead-in ("Energy Security: ...") keeps its label here and the rest in `text`."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    text: str
+    line: int
+    children: tuple[ListItem, ...] = ()
+    """Items indented under this one."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    ordered: bool
+    items: tuple[ListItem, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    header: tuple[str, ...]
+    """Empty when the source table had no header row."""
+    rows: tuple[tuple[str, ...], ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Callout:
+    kind: str
+    """A slug naming the callout family: `did-you-know`, `tip`, `note`, `key-takeaway`, ..."""
+    label: str
+    """The label as the source wrote it, punctuation included ("Pro Tip:")."""
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Faq:
+    question: str
+    answer: str
+    anchor: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class FaqBlock:
+    items: tuple[Faq, ...]
+    line: int
+
+
+Block = Paragraph | ListBlock | Table | Callout | FaqBlock
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    heading: str
+    level: int
+    """2 for top-level sections (the title is the page's h1), 3 and deeper for sub-sections."""
+    anchor: str
+    line: int
+    blocks: tuple[Block, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TocEntry:
+    """An entry of the table-of-contents block found in the source text."""
+
+    heading: str
+    level: int
+    anchor: str | None
+    """The anchor of the matching section, or None when the body has no such section."""
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """Text the loader took out of the article, kept so that no word is lost silently."""
+
+    kind: str
+    """`boilerplate` or `toc`."""
+    line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Normalisation:
+    """One repair of a scraping scar, recorded so that no text changes silently."""
+
+    rule: str
+    line: int
+    before: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleMeta:
+    """What a sidecar `seeds/<name>.yml` (or Markdown front matter) says about an article."""
+
+    title: str | None = None
+    date: dt.date | None = None
+    author: str | None = None
+    source_url: str | None = None
+    tags: tuple[str, ...] = ()
+    summary: str | None = None
+    slug: str | None = None
+    draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    source: str
+    """The seed's path as shown to the user, e.g. `seeds/x.txt`."""
+    title: str
+    slug: str
+    lede: str
+    intro: tuple[Block, ...]
+    """Blocks after the lede and before the first heading."""
+    sections: tuple[Section, ...]
+    toc: tuple[TocEntry, ...]
+    truncated: bool
+    removed: tuple[Removed, ...] = ()
+    normalisations: tuple[Normalisation, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    meta: ArticleMeta = field(default_factory=ArticleMeta)
+    title_line: int | None = None
+    """The line the title came from, or None when a sidecar supplied it."""
+
+    def iter_blocks(self):
+        yield from self.intro
+        for section in self.sections:
+            yield from section.blocks
+
+    @property
+    def faqs(self) -> tuple[Faq, ...]:
+        return tuple(f for b in self.iter_blocks() if isinstance(b, FaqBlock) for f in b.items)
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(b for b in self.iter_blocks() if isinstance(b, Table))
+
+    @property
+    def callouts(self) -> tuple[Callout, ...]:
+        return tuple(b for b in self.iter_blocks() if isinstance(b, Callout))
+
+    @property
+    def word_count(self) -> int:
+        return len(self.lede.split()) + sum(len(text.split()) for text in iter_block_texts(self))
+
+
+def iter_block_texts(article: Article):
+    """Every piece of body text of an article, in document order (headings included)."""
+    for block in article.intro:
+        yield from _block_texts(block)
+    for section in article.sections:
+        yield section.heading
+        for block in section.blocks:
+            yield from _block_texts(block)
+
+
+def _block_texts(block: Block):
+    if isinstance(block, Paragraph):
+        if block.label:
+            yield block.label
+        yield block.text
+    elif isinstance(block, ListBlock):
+        stack = list(reversed(block.items))
+        while stack:
+            item = stack.pop()
+            yield item.text
+            stack.extend(reversed(item.children))
+    elif isinstance(block, Table):
+        yield from block.header
+        for row in block.rows:
+            yield from row
+    elif isinstance(block, Callout):
+        yield block.label
+        yield block.text
+    elif isinstance(block, FaqBlock):
+        for faq in block.items:
+            yield faq.question
+            yield faq.answer
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading of a rendered Markdown page, for its table of contents."""
+
+    text: str
+    level: int
+    anchor: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A Markdown page from `content/`, already rendered to an HTML body."""
+
+    source: str
+    title: str
+    slug: str
+    body_html: str
+    headings: tuple[Heading, ...]
+    meta: ArticleMeta = field(default_factory=ArticleMeta)

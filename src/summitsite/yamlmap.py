@@ -1,0 +1,87 @@
+"""YAML mappings read with the line of every key and value, for settings files and sidecars.
+
+One reader serves `summitsite.yml`, seed sidecars and Markdown front matter, so every YAML problem is
+reported the same way: `file:line:column: message`, with lines counted in the whole file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from summitsite.errors import SummitError
+from summitsite.model import Diagnostic
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    value: Any
+    key_line: int
+    value_line: int
+
+
+def read_mapping(text: str, shown: str, code: str, line_offset: int = 0) -> dict[str, Entry]:
+    """Parse `text` as a YAML mapping; an empty document gives {}. `line_offset` counts lines before it."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise SummitError([yaml_diagnostic(exc, shown, code, line_offset)]) from None
+    except yaml.YAMLError as exc:  # e.g. a control character the reader refuses
+        raise SummitError([Diagnostic("error", code, f"invalid YAML: {exc}", shown)]) from None
+    if node is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        raise SummitError([Diagnostic("error", code, "expected a mapping of 'key: value' lines", shown,
+                                      node.start_mark.line + 1 + line_offset)])
+    entries: dict[str, Entry] = {}
+    problems = []
+    for key_node, value_node in node.value:
+        key_line = key_node.start_mark.line + 1 + line_offset
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if not isinstance(key, str):
+            problems.append(Diagnostic("error", code, "a key must be a plain name", shown, key_line))
+            continue
+        if key in entries:
+            problems.append(Diagnostic("error", code, f"'{key}' is set twice", shown, key_line))
+            continue
+        try:
+            value = _construct(value_node)
+        except yaml.YAMLError as exc:
+            problems.append(Diagnostic("error", code, f"'{key}': {exc}", shown, key_line))
+            continue
+        entries[key] = Entry(value, key_line, value_node.start_mark.line + 1 + line_offset)
+    if problems:
+        raise SummitError(problems)
+    return entries
+
+
+def _construct(node: yaml.Node) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def yaml_diagnostic(exc: yaml.MarkedYAMLError, shown: str, code: str, line_offset: int = 0) -> Diagnostic:
+    """A YAML syntax error as `file:line:column: message`, the line counted in the whole file."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+    line = mark.line + 1 + line_offset if mark else None
+    column = mark.column + 1 if mark else None
+    return Diagnostic("error", code, f"invalid YAML: {problem}", shown, line, column)
+
+
+def describe(value: Any) -> str:
+    """A value as an error message names it."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"'{value}'"
