@@ -1,0 +1,169 @@
+"""Reading seed articles from disk: decoding, sidecar metadata, and the `seeds/` folder as a whole.
+
+The text itself is parsed by `summitsite.parse`; this module owns everything that touches files, so
+`parse_seed` stays a pure function of a string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from summitsite.config import SiteConfig
+from summitsite.errors import SummitError
+from summitsite.model import Article, ArticleMeta, Diagnostic
+from summitsite.parse import ParseOptions, parse_seed
+from summitsite.slugs import make_slug
+from summitsite.yamlmap import describe, read_mapping
+
+SEEDS_DIR = "seeds"
+SEED_SUFFIX = ".txt"
+SIDECAR_SUFFIX = ".yml"
+
+META_KEYS = ("title", "date", "author", "source_url", "tags", "summary", "slug", "draft")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    articles: tuple[Article, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    """Warnings about skipped files; each article carries its own warnings too."""
+
+
+def parse_options(config: SiteConfig) -> ParseOptions:
+    return ParseOptions(normalise=config.normalise)
+
+
+def decode_text(data: bytes, shown: str) -> str:
+    """Bytes of a text file as str: UTF-8 with or without a BOM, any line endings. Raise SummitError otherwise."""
+    if b"\x00" in data[:8192]:
+        raise SummitError([Diagnostic("error", "binary-file",
+                                      "this is a binary file, not a text article; remove it from the folder", shown)])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SummitError([Diagnostic(
+            "error", "not-utf8",
+            f"not valid UTF-8 (byte {exc.start}: 0x{data[exc.start]:02x}); save the file as UTF-8, "
+            f"for example with: iconv -f cp1252 -t utf-8", shown, line)]) from None
+
+
+def load_seed(path: Path, root: Path, config: SiteConfig) -> Article:
+    """Load one seed file (and its sidecar, if any) into an Article."""
+    shown = display_path(path, root)
+    return parse_seed(decode_text(path.read_bytes(), shown), shown, parse_options(config), _sidecar_meta(path, root))
+
+
+def _sidecar_meta(path: Path, root: Path) -> ArticleMeta | None:
+    sidecar = path.with_suffix(SIDECAR_SUFFIX)
+    return load_sidecar(sidecar, display_path(sidecar, root)) if sidecar.is_file() else None
+
+
+def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False) -> LoadResult:
+    """Every `seeds/*.txt` of the site, in file-name order. All problems are collected before raising."""
+    folder = root / SEEDS_DIR
+    if not folder.is_dir():
+        raise SummitError([Diagnostic("error", "no-seeds",
+                                      "folder not found; put the articles there, one .txt file each",
+                                      f"{SEEDS_DIR}/")])
+    paths = sorted(p for p in folder.iterdir() if p.suffix == SEED_SUFFIX and p.is_file())
+    if not paths:
+        raise SummitError([Diagnostic("error", "no-seeds", "no seed articles (*.txt files) found",
+                                      f"{SEEDS_DIR}/")])
+    options = parse_options(config)
+    articles, diagnostics, errors = [], [], []
+    for path in paths:
+        shown = display_path(path, root)
+        try:
+            text = decode_text(path.read_bytes(), shown)
+            meta = _sidecar_meta(path, root)
+        except SummitError as exc:
+            errors.extend(exc.diagnostics)
+            continue
+        if not text.strip():
+            diagnostics.append(Diagnostic("warning", "empty-seed", "the file is empty; skipped", shown))
+            continue
+        if meta is not None and meta.draft and not include_drafts:
+            continue
+        articles.append(parse_seed(text, shown, options, meta))
+    if errors:
+        raise SummitError(errors)
+    return LoadResult(tuple(articles), tuple(diagnostics))
+
+
+def load_sidecar(path: Path, shown: str) -> ArticleMeta:
+    """Read `seeds/<name>.yml`; every unknown key, wrong type and bad date is reported."""
+    text = decode_text(path.read_bytes(), shown)
+    return parse_meta(read_mapping(text, shown, "sidecar-yaml"), shown)
+
+
+def parse_meta(entries: dict, shown: str, allowed: tuple[str, ...] = META_KEYS) -> ArticleMeta:
+    """Check metadata entries (from a sidecar or front matter) and build an ArticleMeta."""
+    problems: list[Diagnostic] = []
+    values: dict[str, Any] = {}
+    for key, entry in entries.items():
+        if key not in allowed:
+            problems.append(Diagnostic("error", "meta-unknown-key",
+                                       f"unknown key '{key}' (known keys: {', '.join(allowed)})",
+                                       shown, entry.key_line))
+            continue
+        value, message = _check_meta(key, entry.value)
+        if message:
+            problems.append(Diagnostic("error", "meta-value", message, shown, entry.value_line))
+        elif value is not None:
+            values[key] = value
+    if problems:
+        raise SummitError(problems)
+    return ArticleMeta(**values)
+
+
+def _check_meta(key: str, value: Any) -> tuple[Any, str | None]:
+    if value is None:
+        return None, None
+    if key == "draft":
+        if isinstance(value, bool):
+            return value, None
+        return None, f"'draft' must be true or false, not {describe(value)}"
+    if key == "date":
+        return _parse_date(value)
+    if key == "tags":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(t, (str, int)) and str(t).strip() for t in value):
+            return None, f"'tags' must be a list of names, not {describe(value)}"
+        return tuple(dict.fromkeys(str(t).strip() for t in value)), None
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        return None, f"'{key}' must be text, not {describe(value)}"
+    value = str(value).strip()
+    if key == "slug" and make_slug(value, fallback="") != value:
+        return None, (f"'slug' must be lower-case words joined by hyphens, such as '{make_slug(value)}', "
+                      f"not '{value}'")
+    if key == "source_url" and urlsplit(value).scheme not in ("http", "https"):
+        return None, f"'source_url' must be an http(s) address, not '{value}'"
+    return value, None
+
+
+def _parse_date(value: Any) -> tuple[dt.date | None, str | None]:
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    text = str(value).strip()
+    for parse in (dt.date.fromisoformat, lambda s: dt.datetime.fromisoformat(s.replace("Z", "+00:00")).date()):
+        try:
+            return parse(text), None
+        except ValueError:
+            pass
+    return None, f"'date' must be a date such as 2024-05-31, not '{text}'"
+
+
+def display_path(path: Path, root: Path) -> str:
+    """`path` as diagnostics and the model show it: relative to the site folder when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

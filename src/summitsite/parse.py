@@ -1,0 +1,486 @@
+"""Seed text to an `Article`: the structure recovered from plain text as extractors produce it.
+
+Pure and total: any string gives an Article (never an exception), and every line is accounted for, in
+the model or in `Article.removed`. The work is line-oriented and linear in the input:
+
+1. each non-blank line gets a shape: text, bullet item or table row;
+2. a "Table of Contents" block is recognised and set aside;
+3. each text line gets a heading score from evidence about it and its neighbours (`heading_score`);
+4. the title and lede are chosen, sections opened at headings, and the lines between them grouped
+   into blocks: paragraphs (labelled or not), lists, tables, callouts, FAQs; boilerplate is removed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from summitsite.model import (
+    Article,
+    ArticleMeta,
+    Block,
+    Callout,
+    Diagnostic,
+    Faq,
+    FaqBlock,
+    ListBlock,
+    ListItem,
+    Normalisation,
+    Paragraph,
+    Removed,
+    Section,
+    Table,
+    TocEntry,
+)
+from summitsite.normalise import fix_missing_spaces
+from summitsite.slugs import SlugRegistry, make_slug
+
+DEFAULT_CALLOUTS: tuple[tuple[str, str], ...] = (
+    ("did you know?", "did-you-know"),
+    ("did you know:", "did-you-know"),
+    ("fun fact:", "did-you-know"),
+    ("pro tip:", "tip"),
+    ("quick tip:", "tip"),
+    ("tip:", "tip"),
+    ("note:", "note"),
+    ("editor's note:", "note"),
+    ("editor\u2019s note:", "note"),
+    ("key takeaway:", "key-takeaway"),
+    ("key takeaways:", "key-takeaway"),
+    ("takeaway:", "key-takeaway"),
+    ("important:", "important"),
+    ("warning:", "warning"),
+    ("caution:", "warning"),
+)
+"""Callout labels (matched case-insensitively at the start of a line) and the kind each one gives."""
+
+DEFAULT_BOILERPLATE: tuple[str, ...] = (
+    r"\b(share|tell us|let us know)\b.{0,80}\b(thoughts|opinions?|views)\b.{0,40}\bcomments?\b",
+    r"\b(in|into|to) the comments?( section)? below\b",
+    r"\bleave (us )?a (comment|reply)\b",
+    r"^share (this|on)\b",
+    r"\bsubscribe to (our|the) newsletter\b",
+    r"\bsign up (for|to) (our|the) newsletter\b",
+    r"^read more\s*:",
+    r"\b(we|this (web)?site) uses? cookies\b",
+    r"^(click|tap) here to (subscribe|share|read more)\b",
+    r"^follow us on\b",
+)
+"""Regular expressions (case-insensitive) for lines that make no sense on the generated site."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    normalise: bool = True
+    callouts: tuple[tuple[str, str], ...] = DEFAULT_CALLOUTS
+    boilerplate: tuple[str, ...] = DEFAULT_BOILERPLATE
+
+
+_TOC_TITLE = re.compile(r"(table of contents|contents|in this article|on this page|jump to|article contents)\s*:?",
+                        re.I)
+_FAQ_HEADING = re.compile(r"\bfaqs?\b|frequently asked|common questions|questions and answers|q\s*&\s*a\b", re.I)
+_BULLET = re.compile(r"^(\s*)[-*\u2022\u2013]\s+(.*)$")
+_NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
+_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+_LABELLED = re.compile(r"^(?P<label>[^\W_][^:]{0,60}?)\s*:\s+(?P<text>\S.*)$")
+_SENTENCE_BREAK = re.compile(r"[.!?][\"\u201d\u2019)]?\s+[\"\u201c]?[A-Z]")
+_QA_QUESTION = re.compile(r"^q(uestion)?\s*[:.]\s*(?P<text>\S.*)$", re.I)
+_QA_ANSWER = re.compile(r"^a(nswer)?\s*[:.]\s*(?P<text>\S.*)$", re.I)
+_WORD = re.compile(r"[^\W_]+")
+_TERMINAL = ".!?\u2026\"\u201d\u2019')]\u00bb"
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+                         "\u2014": "-", "\u00a0": " "})
+_STOPWORDS = frozenset((
+    "a an and are as at be by for from has have in is it its of on or that the this to was were will with "
+    "what why how who when where which than then into over under about after before between").split())
+
+
+@dataclass(slots=True)
+class _Line:
+    number: int
+    text: str
+    indent: int
+    shape: str
+    """`text`, `bullet` or `table`."""
+    heading: bool = False
+    level: int = 2
+    numbered: bool = False
+
+
+@dataclass(slots=True)
+class _Builder:
+    """The mutable state of one parse; turned into frozen model objects at the end."""
+
+    source: str
+    options: ParseOptions
+    anchors: SlugRegistry = field(default_factory=SlugRegistry)
+    removed: list[Removed] = field(default_factory=list)
+    changes: list[Normalisation] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def fix(self, text: str, line: int) -> str:
+        if not self.options.normalise:
+            return text
+        return fix_missing_spaces(text, line, self.changes)
+
+    def warn(self, code: str, message: str, line: int | None) -> None:
+        self.diagnostics.append(Diagnostic("warning", code, message, self.source, line))
+
+
+def comparable(text: str) -> str:
+    """Text folded for matching headings against TOC entries: quotes, case, spacing and numbering."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return " ".join(text.split()).casefold().rstrip(":").strip()
+
+
+def _strip_number(text: str) -> str:
+    match = _NUMBERED.match(text)
+    return match.group(2) if match else text
+
+
+def parse_seed(text: str, source: str, options: ParseOptions = ParseOptions(),
+               meta: ArticleMeta | None = None) -> Article:
+    """Parse one seed's text. `source` names it in diagnostics; `meta` (from a sidecar) overrides inferences."""
+    meta = meta or ArticleMeta()
+    build = _Builder(source, options)
+    lines = _shape_lines(text)
+    toc_lines, toc_title_index = _find_toc(lines)
+    body = [ln for i, ln in enumerate(lines) if i not in toc_lines and i != toc_title_index]
+    toc_keys = {comparable(_toc_heading(lines[i])) for i in toc_lines}
+    _classify_headings(body, toc_keys, options)
+
+    title, title_line, body = _take_title(body, meta)
+    lede, lede_line, body = _take_lede(body)
+    if toc_title_index is not None:
+        build.removed.append(Removed("toc", lines[toc_title_index].number, lines[toc_title_index].text))
+
+    intro, sections = _group_sections(body, build)
+    if title is None:
+        title, title_line = _title_from_headings(sections, lede, meta)
+    toc = _reconcile_toc([lines[i] for i in sorted(toc_lines)], sections, build)
+    truncated = _is_truncated(lines)
+    if truncated:
+        build.warn("truncated", "the text ends mid-sentence", lines[-1].number if lines else None)
+    lede = build.fix(lede, lede_line) if lede else lede
+    slug = meta.slug or make_slug(title, fallback="article")
+    return Article(
+        source=source, title=title, slug=slug, lede=lede, intro=tuple(intro), sections=tuple(sections),
+        toc=tuple(toc), truncated=truncated, removed=tuple(sorted(build.removed, key=lambda r: r.line)),
+        normalisations=tuple(sorted(build.changes, key=lambda c: c.line)),
+        diagnostics=tuple(build.diagnostics), meta=meta, title_line=title_line)
+
+
+def _shape_lines(text: str) -> list[_Line]:
+    lines = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        indent = len(raw) - len(raw.lstrip())
+        if stripped.startswith("|"):
+            shape = "table"
+        elif _BULLET.match(stripped):
+            shape = "bullet"
+        else:
+            shape = "text"
+        lines.append(_Line(number, stripped, indent, shape, numbered=bool(_NUMBERED.match(stripped))))
+    return lines
+
+
+def _find_toc(lines: list[_Line]) -> tuple[set[int], int | None]:
+    """The indexes of the first TOC block's entries, and of its title line."""
+    for i, line in enumerate(lines):
+        if line.shape != "text" or not _TOC_TITLE.fullmatch(line.text):
+            continue
+        entries = set()
+        j = i + 1
+        while j < len(lines) and (lines[j].shape == "bullet" or (lines[j].numbered and len(lines[j].text) < 150)):
+            entries.add(j)
+            j += 1
+        if len(entries) >= 2:
+            return entries, i
+    return set(), None
+
+
+def heading_score(line: _Line, following: Sequence[_Line], toc_keys: set[str]) -> float:
+    """Evidence that a text line is a heading; positive means heading.
+
+    Weighs the line's length, final punctuation, capitalisation, numbering and question form, what
+    follows it, and whether it repeats an entry of the table-of-contents block.
+    """
+    text = line.text
+    words = text.split()
+    n = len(words)
+    score = 0.0
+    if comparable(text) in toc_keys or comparable(_strip_number(text)) in toc_keys:
+        score += 6
+    score += 2.5 if n <= 12 else (0.5 if n <= 18 else -5)
+    last = text[-1]
+    if last in ".,;!\u2026" or (last == ":" and n > 6):
+        score -= 4
+    elif last == "?":
+        score -= 1
+    if _SENTENCE_BREAK.search(text):
+        score -= 3
+    first_letter = next((c for c in text if c.isalpha()), "")
+    if first_letter and not first_letter.isupper():
+        score -= 2.5
+    labelled = _LABELLED.match(text)
+    if labelled and len(labelled.group("text").split()) >= 8:
+        score -= 4
+    nxt = following[0] if following else None
+    if nxt is None:
+        score -= 4
+    elif nxt.shape == "text" and len(nxt.text.split()) >= 15:
+        score += 1
+    if line.numbered and nxt is not None and nxt.numbered:
+        score -= 2  # a run of numbered lines is a list, not a run of headings
+    return score
+
+
+def _classify_headings(body: list[_Line], toc_keys: set[str], options: ParseOptions) -> None:
+    callout_labels = tuple(label for label, _ in options.callouts)
+    for i, line in enumerate(body):
+        if line.shape != "text" or line.text.casefold().startswith(callout_labels):
+            continue
+        line.heading = heading_score(line, body[i + 1:i + 2], toc_keys) > 0
+    # Numbered headings ("1. Ukraine ...") nest under the unnumbered heading before them.
+    parent_level = None
+    for line in body:
+        if not line.heading:
+            continue
+        if line.numbered and parent_level is not None:
+            line.level = parent_level + 1
+        else:
+            line.level = 2
+            parent_level = 2
+
+
+def _looks_like_title(line: _Line) -> bool:
+    text = line.text
+    n = len(text.split())
+    if line.shape != "text" or n > 25 or _SENTENCE_BREAK.search(text):
+        return False
+    return text[-1] not in ".,;:" or n <= 3
+
+
+def _take_title(body: list[_Line], meta: ArticleMeta) -> tuple[str | None, int | None, list[_Line]]:
+    if body and _looks_like_title(body[0]):
+        first = body[0]
+        if meta.title is None or comparable(meta.title) == comparable(first.text):
+            return meta.title or first.text, first.number, body[1:]
+    return meta.title, None, body
+
+
+def _take_lede(body: list[_Line]) -> tuple[str, int, list[_Line]]:
+    if body and body[0].shape == "text" and not body[0].heading:
+        return body[0].text, body[0].number, body[1:]
+    return "", 0, body
+
+
+def _content_words(text: str) -> set[str]:
+    words = set()
+    for word in _WORD.findall(comparable(text)):
+        if word.endswith("s") and len(word) > 3 and text.casefold().find(word[:-1] + "\u2019s") >= 0:
+            word = word[:-1]
+        if word not in _STOPWORDS and len(word) > 1:
+            words.add(word)
+    return words
+
+
+def _title_from_headings(sections: list[Section], lede: str, meta: ArticleMeta) -> tuple[str, int | None]:
+    """When the text opens with a lede, the headline is the heading that shares most words with it."""
+    lede_words = _content_words(lede)
+    best, best_score = None, 1
+    for section in sections:
+        if section.heading.endswith("?") or _FAQ_HEADING.search(section.heading):
+            continue
+        score = len(_content_words(section.heading) & lede_words)
+        if score > best_score:
+            best, best_score = section, score
+    if best is not None:
+        return best.heading, best.line
+    words = lede.split()
+    if not words:
+        return (sections[0].heading, sections[0].line) if sections else ("Untitled", None)
+    return " ".join(words[:10]) + ("\u2026" if len(words) > 10 else ""), None
+
+
+def _group_sections(body: list[_Line], build: _Builder) -> tuple[list[Block], list[Section]]:
+    intro_lines: list[_Line] = []
+    groups: list[tuple[_Line, list[_Line]]] = []
+    for line in body:
+        if line.heading:
+            groups.append((line, []))
+        elif groups:
+            groups[-1][1].append(line)
+        else:
+            intro_lines.append(line)
+    intro = _blocks(intro_lines, build, in_faq=False)
+    sections = []
+    for heading, lines in groups:
+        anchor = build.anchors.claim(make_slug(_strip_number(heading.text) if heading.numbered else heading.text))
+        in_faq = bool(_FAQ_HEADING.search(heading.text))
+        sections.append(Section(heading.text, heading.level, anchor, heading.number,
+                                tuple(_blocks(lines, build, in_faq))))
+    return intro, sections
+
+
+def _blocks(lines: list[_Line], build: _Builder, in_faq: bool) -> list[Block]:
+    blocks: list[Block] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.shape == "table":
+            j = i
+            while j < len(lines) and lines[j].shape == "table":
+                j += 1
+            blocks.append(_table(lines[i:j], build))
+            i = j
+            continue
+        if line.shape == "bullet" or (line.numbered and not line.heading):
+            j = i
+            while j < len(lines) and (lines[j].shape == "bullet" or lines[j].numbered):
+                j += 1
+            blocks.append(_list_or_faq(lines[i:j], build, in_faq))
+            i = j
+            continue
+        qa = _QA_QUESTION.match(line.text)
+        if qa and i + 1 < len(lines) and _QA_ANSWER.match(lines[i + 1].text):
+            answer = _QA_ANSWER.match(lines[i + 1].text).group("text")
+            faq = _faq(qa.group("text"), answer, line.number, build)
+            if blocks and isinstance(blocks[-1], FaqBlock):
+                blocks[-1] = FaqBlock((*blocks[-1].items, faq), blocks[-1].line)
+            else:
+                blocks.append(FaqBlock((faq,), line.number))
+            i += 2
+            continue
+        block = _text_block(line, build)
+        if block is not None:
+            blocks.append(block)
+        i += 1
+    return blocks
+
+
+def _text_block(line: _Line, build: _Builder) -> Block | None:
+    text = line.text
+    folded = text.casefold()
+    for label, kind in build.options.callouts:
+        if folded.startswith(label) and len(text) > len(label) and text[len(label)].isspace():
+            return Callout(kind, text[:len(label)], build.fix(text[len(label):].strip(), line.number), line.number)
+    if len(text.split()) <= 60 and any(re.search(p, text, re.I) for p in build.options.boilerplate):
+        build.removed.append(Removed("boilerplate", line.number, text))
+        return None
+    labelled = _LABELLED.match(text)
+    if labelled and _is_label(labelled.group("label")):
+        return Paragraph(build.fix(labelled.group("text"), line.number), line.number, labelled.group("label"))
+    return Paragraph(build.fix(text, line.number), line.number)
+
+
+def _is_label(label: str) -> bool:
+    words = label.split()
+    return (1 <= len(words) <= 6 and label[0].isupper() and not any(c in label for c in ".!?;,\"()[]")
+            and not label.casefold().startswith(("http", "https", "mailto")))
+
+
+def _table(lines: list[_Line], build: _Builder) -> Table:
+    rows = []
+    header: tuple[str, ...] = ()
+    for k, line in enumerate(lines):
+        if _TABLE_SEPARATOR.match(line.text):
+            if k == 1 and rows:
+                header = rows.pop()
+            continue
+        cells = line.text.strip()
+        cells = cells[1:] if cells.startswith("|") else cells
+        cells = cells[:-1] if cells.endswith("|") else cells
+        rows.append(tuple(build.fix(c.strip(), line.number) for c in cells.split("|")))
+    return Table(header, tuple(rows), lines[0].number)
+
+
+def _item_text(line: _Line) -> str:
+    """A list item's text without its bullet or number."""
+    bullet = _BULLET.match(line.text)
+    if bullet:
+        return bullet.group(2)
+    numbered = _NUMBERED.match(line.text)
+    return numbered.group(2) if numbered else line.text
+
+
+def _toc_heading(entry: _Line) -> str:
+    return _strip_number(_item_text(entry))
+
+
+def _list_or_faq(lines: list[_Line], build: _Builder, in_faq: bool) -> Block:
+    texts = [_item_text(line) for line in lines]
+    if in_faq:
+        pairs = [_split_question(t) for t in texts]
+        if all(pairs):
+            return FaqBlock(tuple(_faq(q, a, line.number, build) for (q, a), line in zip(pairs, lines, strict=True)),
+                            lines[0].number)
+    ordered = all(line.numbered for line in lines)
+    return ListBlock(ordered, _nest(lines, texts, build), lines[0].number)
+
+
+def _nest(lines: list[_Line], texts: list[str], build: _Builder) -> tuple[ListItem, ...]:
+    """Items indented deeper than the item before them become its children."""
+    root: list[tuple[int, ListItem, list]] = []
+    stack: list[tuple[int, list]] = [(-1, root)]
+    for line, text in zip(lines, texts, strict=True):
+        while len(stack) > 1 and line.indent <= stack[-1][0]:
+            stack.pop()
+        children: list = []
+        stack[-1][1].append((line.indent, ListItem(build.fix(text, line.number), line.number), children))
+        stack.append((line.indent, children))
+
+    def freeze(nodes: list) -> tuple[ListItem, ...]:
+        return tuple(ListItem(item.text, item.line, freeze(children)) for _, item, children in nodes)
+
+    return freeze(root)
+
+
+def _split_question(text: str) -> tuple[str, str] | None:
+    mark = text.find("? ")
+    if mark < 0:
+        return None
+    return text[:mark + 1].strip(), text[mark + 2:].strip()
+
+
+def _faq(question: str, answer: str, line: int, build: _Builder) -> Faq:
+    anchor = build.anchors.claim("faq-" + make_slug(question, fallback="question", max_length=60))
+    return Faq(build.fix(question, line), build.fix(answer, line), anchor, line)
+
+
+def _reconcile_toc(entries: list[_Line], sections: list[Section], build: _Builder) -> list[TocEntry]:
+    by_key: dict[str, Section] = {}
+    for section in sections:
+        by_key.setdefault(comparable(section.heading), section)
+        by_key.setdefault(comparable(_strip_number(section.heading)), section)
+    base_indent = min((e.indent for e in entries), default=0)
+    toc = []
+    for entry in entries:
+        heading = _toc_heading(entry)
+        section = by_key.get(comparable(heading)) or by_key.get(comparable(_item_text(entry)))
+        if section is None:
+            build.warn("toc-entry-missing",
+                       f"table of contents entry '{heading}' has no section in the text; it is not linked",
+                       entry.number)
+            level = 2 + (entry.indent - base_indent) // 2
+            toc.append(TocEntry(heading, level, None, entry.number))
+        else:
+            toc.append(TocEntry(heading, section.level, section.anchor, entry.number))
+    return toc
+
+
+def _is_truncated(lines: list[_Line]) -> bool:
+    """The text ends mid-sentence: its last line is running text without closing punctuation."""
+    if not lines:
+        return False
+    last = lines[-1]
+    # Lists, tables and headings often end without punctuation; a short last line is more likely a
+    # stray caption than a cut-off sentence.
+    if last.heading or last.shape != "text" or len(last.text.split()) < 4:
+        return False
+    return last.text[-1] not in _TERMINAL
