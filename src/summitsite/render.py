@@ -1,0 +1,282 @@
+"""Turning a `Site` into output files: the Jinja environment, each page's context, and the static files.
+
+Pure: a `Site` and an `Environment` in, a map of output path to bytes out; nothing is written here. Every
+decision that is not markup (reading time, excerpts, TOC nesting, heading clamping, which URLs are safe to
+link) is made in this module so the templates stay declarative and a site's overrides cannot get it wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from summitsite import urls
+from summitsite.analyse import Site
+from summitsite.model import Article, Callout, FaqBlock, ListBlock, Page, Paragraph, Table
+
+if TYPE_CHECKING:  # importlib.resources.abc is 3.11+; only the type checker needs it
+    from importlib.resources.abc import Traversable
+
+WORDS_PER_MINUTE = 230
+EXCERPT_WORDS = 40
+DESCRIPTION_WORDS = 30
+STATIC_DIR = "static"
+
+# Spelled out rather than strftime("%B") so that output never depends on the machine's locale.
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+# A label that already ends like this ("Pro Tip:", "Why now?") gets no extra colon.
+_LABEL_END = frozenset(".:;!?…,")
+
+
+@dataclass(frozen=True, slots=True)
+class TocNode:
+    """One entry of a rendered table of contents, with the entries nested under it."""
+
+    text: str
+    anchor: str
+    level: int
+    children: tuple[TocNode, ...] = ()
+
+
+def make_environment(site_root: Path) -> jinja2.Environment:
+    """The Jinja environment: the site's `templates/` first, then the built-in theme (also as `summitsite/…`)."""
+    builtin = jinja2.PackageLoader("summitsite", "theme/templates")
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(Path(site_root) / "templates"),
+        # The prefix lets an override extend the very template it replaces: {% extends "summitsite/article.html" %}.
+        jinja2.PrefixLoader({"summitsite": builtin}),
+        builtin,
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update({
+        "block_kind": block_kind,
+        "excerpt": excerpt,
+        "heading_level": heading_level,
+        "http_url": http_url,
+        "label_name": label_name,
+        "lead_in_label": lead_in_label,
+        "long_date": long_date,
+        "reading_minutes": reading_minutes,
+    })
+    return env
+
+
+def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
+    """Every page of the site plus the built-in static files, keyed by output path, in sorted order."""
+    files: dict[str, bytes] = {}
+
+    def add(path: str, data: bytes) -> None:
+        # analyse() already makes slugs unique; a clash here is a bug, and it must not overwrite silently.
+        if path in files:
+            raise ValueError(f"two outputs would be written to {path}")
+        files[path] = data
+
+    add(urls.INDEX, _render(env, "index.html", site, urls.INDEX))
+    articles = site.articles
+    for i, article in enumerate(articles):
+        path = urls.article_path(article.slug)
+        add(path, _render(env, "article.html", site, path,
+                          article=article,
+                          prev_article=articles[i - 1] if i > 0 else None,
+                          next_article=articles[i + 1] if i + 1 < len(articles) else None,
+                          toc=toc_tree((s.heading, s.anchor, s.level) for s in article.sections)))
+    for page in site.pages:
+        path = urls.page_path(page.slug)
+        add(path, _render(env, "page.html", site, path, page=page, toc=page_toc(page)))
+    for path, data in builtin_static().items():
+        add(path, data)
+    return dict(sorted(files.items()))
+
+
+def _render(env: jinja2.Environment, template: str, site: Site, page_path: str, **extra: Any) -> bytes:
+    context: dict[str, Any] = {
+        "site": site,
+        "config": site.config,
+        "page_path": page_path,
+        "url": _url_from(page_path),
+        "path_of": path_of,
+        **extra,
+    }
+    return env.get_template(template).render(context).encode("utf-8")
+
+
+def _url_from(page_path: str) -> Callable[[str], str]:
+    def url(path: str) -> str:
+        return urls.relative_url(page_path, path)
+
+    return url
+
+
+def path_of(item: Article | Page) -> str:
+    """The output path of an article or a content page, for `url(path_of(x))` in templates."""
+    if isinstance(item, Article):
+        return urls.article_path(item.slug)
+    if isinstance(item, Page):
+        return urls.page_path(item.slug)
+    raise TypeError(f"no output path for {type(item).__name__}")
+
+
+# --- static files ---------------------------------------------------------------------------------------
+
+def builtin_static() -> dict[str, bytes]:
+    """The theme's own static files, as `static/<name>`."""
+    root = resources.files("summitsite").joinpath("theme", STATIC_DIR)
+    files: dict[str, bytes] = {}
+    _read_traversable(root, STATIC_DIR, files)
+    return dict(sorted(files.items()))
+
+
+def _read_traversable(folder: Traversable, prefix: str, files: dict[str, bytes]) -> None:
+    if not folder.is_dir():
+        return
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.startswith(".") or entry.name == "__pycache__":
+            continue
+        if entry.is_dir():
+            _read_traversable(entry, f"{prefix}/{entry.name}", files)
+        else:
+            files[f"{prefix}/{entry.name}"] = entry.read_bytes()
+
+
+def collect_static(site_root: Path) -> dict[str, bytes]:
+    """The built-in static files overlaid with the site's own `static/` folder (same name: the site wins).
+
+    Dot files are skipped (editor and OS droppings), and so is any symlink that leads outside the site
+    folder, so that a stray link can never publish a file from elsewhere on the machine.
+    """
+    files = builtin_static()
+    site_root = Path(site_root)
+    real_root = site_root.resolve()
+    folder = site_root / STATIC_DIR
+    if folder.is_dir() and _inside(folder.resolve(), real_root):
+        _read_site_folder(folder, STATIC_DIR, real_root, files, set())
+    return dict(sorted(files.items()))
+
+
+def _read_site_folder(folder: Path, prefix: str, real_root: Path, files: dict[str, bytes],
+                      seen: set[Path]) -> None:
+    real = folder.resolve()
+    if real in seen:  # a symlink loop inside the site
+        return
+    seen.add(real)
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda e: e.name)
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = Path(entry.path)
+        if entry.is_symlink() and not _inside(path.resolve(), real_root):
+            continue
+        if entry.is_dir():
+            _read_site_folder(path, f"{prefix}/{entry.name}", real_root, files, seen)
+        elif entry.is_file():
+            files[f"{prefix}/{entry.name}"] = path.read_bytes()
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+# --- values the templates show ----------------------------------------------------------------------------
+
+def reading_minutes(article: Article) -> int:
+    """Minutes to read the article at 230 words a minute, rounded up; never 0."""
+    return max(1, math.ceil(article.word_count / WORDS_PER_MINUTE))
+
+
+def excerpt(text: str, words: int = EXCERPT_WORDS) -> str:
+    """The first `words` words of `text`, cut at a word boundary and marked with "…" when cut."""
+    parts = text.split()
+    if len(parts) <= words:
+        return " ".join(parts)
+    # Trailing commas or dashes before the ellipsis read as a typo ("and so,…").
+    return " ".join(parts[:words]).rstrip(",;:-–—") + "…"
+
+
+def toc_tree(entries: Iterable[tuple[str, str, int]]) -> tuple[TocNode, ...]:
+    """Nest (text, anchor, level) entries: each one goes under the nearest earlier entry of a lower level."""
+    root: list[Any] = [0, []]  # [level, children] frames; the root sits above every real level
+    stack = [root]
+    for text, anchor, level in entries:
+        while len(stack) > 1 and stack[-1][0] >= level:
+            stack.pop()
+        frame: list[Any] = [level, [], text, anchor]
+        stack[-1][1].append(frame)
+        stack.append(frame)
+    return _freeze(root[1])
+
+
+def _freeze(frames: list[list[Any]]) -> tuple[TocNode, ...]:
+    return tuple(TocNode(text, anchor, level, _freeze(children)) for level, children, text, anchor in frames)
+
+
+def page_toc(page: Page) -> tuple[TocNode, ...]:
+    """A content page gets a table of contents only when it has two headings or more."""
+    if len(page.headings) < 2:
+        return ()
+    return toc_tree((h.text, h.anchor, h.level) for h in page.headings)
+
+
+def heading_level(level: int) -> int:
+    """A section level as an HTML heading level: never h1 (the page title owns it), never past h6."""
+    return min(max(level, 2), 6)
+
+
+def lead_in_label(label: str) -> str:
+    """A paragraph's lead-in label with a colon, unless it already ends in punctuation."""
+    label = label.rstrip()
+    return label if label and label[-1] in _LABEL_END else label + ":"
+
+
+def label_name(label: str) -> str:
+    """A callout label without its trailing colon, as an accessible name ("Pro Tip:" -> "Pro Tip")."""
+    return label.strip().rstrip(":").rstrip() or "Note"
+
+
+def http_url(url: str | None) -> str | None:
+    """`url` if it is an absolute http(s) URL; None otherwise, so `javascript:` and friends are never linked."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url.strip()
+
+
+def long_date(date: dt.date) -> str:
+    """`2 March 2026`, the same on every machine."""
+    return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
+
+
+_BLOCK_KINDS: tuple[tuple[type, str], ...] = (
+    (Paragraph, "paragraph"),
+    (ListBlock, "list"),
+    (Table, "table"),
+    (Callout, "callout"),
+    (FaqBlock, "faq"),
+)
+
+
+def block_kind(block: object) -> str:
+    """The macro name in `_blocks.html` that renders `block`; an unknown block type is a bug, not a skip."""
+    for cls, name in _BLOCK_KINDS:
+        if isinstance(block, cls):
+            return name
+    raise TypeError(f"no template for block type {type(block).__name__}")
