@@ -1,0 +1,244 @@
+"""Writing a finished site to the output folder: location checks, safe paths and the atomic swap.
+
+This module owns everything that touches the output folder on disk. A build is written into a fresh
+temporary folder next to the output and swapped in with renames, so readers (a web server, a browser)
+see either the whole previous site or the whole new one, and a failed or interrupted build leaves the
+previous output exactly as it was. Every output folder carries `MARKER`, which is what allows summitsite
+to replace or delete a folder without risking files it did not make.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from summitsite.errors import SummitError, error
+
+MARKER = ".summitsite-output"
+MARKER_TEXT = b"made by summitsite; safe to delete\n"
+
+_TMP_PREFIX = ".build.tmp-"
+_OLD_PREFIX = ".build.old-"
+_DRIVE = re.compile(r"[A-Za-z]:")
+
+
+@dataclass(frozen=True, slots=True)
+class WriteReport:
+    """What a write did, counted in output files (the marker is not counted)."""
+
+    written: int
+    """Files that are new or whose bytes changed."""
+    unchanged: int
+    """Files identical to the previous output, carried over with their mtime."""
+    removed: int
+    """Files of the previous output that the new site no longer has."""
+
+
+def check_output_location(source: Path, output: Path) -> None:
+    """Refuse an output folder that would clobber the source or files summitsite did not make."""
+    src = source.resolve()
+    out = output.resolve()
+    if out == src:
+        raise error(f"the output folder {out} is the source folder; choose another output folder",
+                    code="output-is-source")
+    if src.is_relative_to(out):
+        raise error(f"the output folder {out} contains the source folder {src}; replacing it would "
+                    f"delete the source", code="output-contains-source")
+    if not os.path.lexists(out):
+        return
+    if not out.is_dir():
+        raise error(f"the output folder {out} exists and is not a folder", code="output-not-folder")
+    if not (out / MARKER).is_file() and any(out.iterdir()):
+        raise error(f"the output folder {out} is not empty and was not made by summitsite (no {MARKER} "
+                    f"file); empty it or choose another output folder", code="output-not-ours")
+
+
+def _check_rel(rel: str) -> None:
+    """Refuse anything but a plain relative POSIX path; the same rule on every platform."""
+    problem = None
+    if not isinstance(rel, str):
+        problem = "is not a string"
+    elif not rel:
+        problem = "is empty"
+    elif "\x00" in rel:
+        problem = "contains a NUL character"
+    elif "\\" in rel:
+        problem = "contains a backslash"
+    elif rel.startswith("/"):
+        problem = "is absolute"
+    elif _DRIVE.match(rel):
+        problem = "starts with a Windows drive"
+    else:
+        for segment in rel.split("/"):
+            if segment == "":
+                problem = "has an empty segment"
+            elif segment in (".", ".."):
+                problem = f"has a '{segment}' segment"
+            if problem:
+                break
+    if problem:
+        raise error(f"unsafe output path {rel!r}: it {problem}", code="unsafe-output-path")
+
+
+def safe_output_path(output: Path, rel: str) -> Path:
+    """`output / rel` after checking `rel` is a plain relative path that stays inside `output`."""
+    _check_rel(rel)
+    path = output / rel
+    # The string checks cannot see symlinks already on disk (a folder in the output pointing elsewhere).
+    root = output.resolve()
+    if not path.resolve().is_relative_to(root):
+        raise error(f"unsafe output path {rel!r}: it leads outside the output folder {root} through a "
+                    f"symbolic link", code="unsafe-output-path")
+    return path
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write one file of the new site (a separate function so tests can make it fail)."""
+    with open(path, "xb") as f:
+        f.write(data)
+
+
+def _carry_over(old: Path, new: Path) -> None:
+    """Reuse an unchanged file: a hard link keeps its inode and mtime, so caches and rsync see no change."""
+    try:
+        os.link(old, new)
+    except OSError:
+        # File systems without hard links (FAT, some network mounts); copy2 still keeps the mtime.
+        shutil.copy2(old, new)
+
+
+def _same_bytes(old: Path, data: bytes) -> bool:
+    try:
+        st = os.lstat(old)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+            return False
+        return old.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _tree_files(root: Path) -> set[str]:
+    """The POSIX paths of the files under `root` (symlinks count as files and are not followed)."""
+    found = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        base = Path(dirpath).relative_to(root)
+        names = filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        for name in names:
+            found.add((base / name).as_posix())
+    found.discard(MARKER)
+    return found
+
+
+def _fresh_sibling(parent: Path, prefix: str, create: bool) -> Path:
+    """A new name next to the output; os.mkdir (unlike mkdtemp) keeps the umask's usual permissions."""
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(6)}"
+        if create:
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                continue
+            return path
+        if not os.path.lexists(path):
+            return path
+
+
+def _validate_files(files: Mapping[str, bytes]) -> list[str]:
+    paths = sorted(files)
+    for rel in paths:
+        _check_rel(rel)
+    if MARKER in files:
+        raise error(f"unsafe output path {MARKER!r}: the name is reserved for summitsite's marker file",
+                    code="unsafe-output-path")
+    # A path that is both a file and a folder ("a" and "a/b") would fail half-way through the write.
+    for rel in paths:
+        parts = rel.split("/")
+        for i in range(1, len(parts)):
+            prefix = "/".join(parts[:i])
+            if prefix in files:
+                raise error(f"output path {prefix!r} is both a file and the folder of {rel!r}",
+                            code="unsafe-output-path")
+    return paths
+
+
+def write_output(files: Mapping[str, bytes], output: Path, source: Path) -> WriteReport:
+    """Replace the output folder with exactly `files` (POSIX relative path -> bytes), atomically."""
+    check_output_location(source, output)
+    paths = _validate_files(files)
+    # Work on the real folder: if `output` is a symlink, the swap replaces its target, not the link.
+    out = output.resolve()
+    parent = out.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    had_old = os.path.lexists(out)
+    old_files = _tree_files(out) if had_old else set()
+
+    written = unchanged = 0
+    tmp: Path | None = None
+    aside: Path | None = None
+    try:
+        tmp = _fresh_sibling(parent, _TMP_PREFIX, create=True)
+        for rel in paths:
+            data = bytes(files[rel])
+            dest = safe_output_path(tmp, rel)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            old = None
+            if rel in old_files:
+                try:
+                    old = safe_output_path(out, rel)
+                except SummitError:
+                    old = None  # a symlink in the old output; never read through it
+            if old is not None and _same_bytes(old, data):
+                _carry_over(old, dest)
+                unchanged += 1
+            else:
+                _write_new(dest, data)
+                written += 1
+        _write_new(tmp / MARKER, MARKER_TEXT)
+
+        if had_old:
+            aside = _fresh_sibling(parent, _OLD_PREFIX, create=False)
+            os.rename(out, aside)
+        os.rename(tmp, out)
+    except BaseException as exc:
+        # Also on KeyboardInterrupt: a Ctrl-C must not leave a half-written or missing output.
+        # The quick rename back comes first, so a second Ctrl-C during the slow rmtree costs only clutter.
+        swapped = tmp is not None and not os.path.lexists(tmp) and os.path.lexists(out)
+        if aside is not None and os.path.lexists(aside):
+            if swapped:
+                # Interrupted right after the swap: the new output is complete, so keep it.
+                shutil.rmtree(aside, ignore_errors=True)
+            elif not os.path.lexists(out):
+                os.rename(aside, out)
+        if tmp is not None and os.path.lexists(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            # A full disk or a permission problem is a user-facing problem, not a crash.
+            raise error(f"could not write the output folder {out}: {exc}",
+                        code="output-write-failed") from exc
+        raise
+    if aside is not None:
+        # The new site is in place; a leftover old copy is only clutter, not worth failing the build.
+        shutil.rmtree(aside, ignore_errors=True)
+    return WriteReport(written=written, unchanged=unchanged, removed=len(old_files - set(paths)))
+
+
+def clean_output(output: Path, source: Path) -> None:
+    """Delete the output folder, but only one that summitsite made (it carries `MARKER`)."""
+    check_output_location(source, output)
+    out = output.resolve()
+    if not os.path.lexists(out):
+        return
+    if not (out / MARKER).is_file():
+        raise error(f"not deleting {out}: it has no {MARKER} file, so summitsite did not make it",
+                    code="output-not-ours")
+    # Rename first: an interrupted rmtree could otherwise delete the marker and leave a folder that
+    # the next build refuses to replace.
+    aside = _fresh_sibling(out.parent, _OLD_PREFIX, create=False)
+    os.rename(out, aside)
+    shutil.rmtree(aside)

@@ -1,0 +1,296 @@
+"""Tests for summitsite.write: location checks, safe paths, the atomic swap and cleaning."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from summitsite import write
+from summitsite.errors import SummitError
+from summitsite.write import (
+    MARKER,
+    WriteReport,
+    check_output_location,
+    clean_output,
+    safe_output_path,
+    write_output,
+)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` with its bytes, keyed by POSIX path."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def leftovers(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith(".build."))
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    src = tmp_path / "site"
+    src.mkdir()
+    (src / "seed.txt").write_text("an article\n")
+    return src
+
+
+@pytest.fixture
+def output(tmp_path: Path) -> Path:
+    return tmp_path / "public"
+
+
+SITE = {
+    "index.html": b"<h1>home</h1>",
+    "articles/a/index.html": b"<h1>a</h1>",
+    "articles/b/index.html": b"<h1>b</h1>",
+    "static/style.css": b"body{}",
+}
+
+
+def test_writes_files_and_marker(source: Path, output: Path) -> None:
+    report = write_output(SITE, output, source)
+    assert report == WriteReport(written=4, unchanged=0, removed=0)
+    files = tree(output)
+    assert files.pop(MARKER).startswith(b"made by summitsite")
+    assert files == SITE
+    assert leftovers(output.parent) == []
+
+
+def test_missing_output_folder_and_parents_are_created(source: Path, tmp_path: Path) -> None:
+    output = tmp_path / "deep" / "er" / "out"
+    write_output({"index.html": b"x"}, output, source)
+    assert (output / "index.html").read_bytes() == b"x"
+    assert (output / MARKER).is_file()
+
+
+def test_empty_existing_folder_is_accepted(source: Path, output: Path) -> None:
+    output.mkdir()
+    write_output({"index.html": b"x"}, output, source)
+    assert (output / "index.html").read_bytes() == b"x"
+
+
+def test_second_write_keeps_unchanged_files_and_removes_stale(source: Path, output: Path) -> None:
+    write_output(SITE, output, source)
+    keep = output / "articles/a/index.html"
+    # Backdate the file so that a rewrite would be visible even on a coarse-grained clock.
+    os.utime(keep, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    before = os.stat(keep)
+
+    new = dict(SITE)
+    new["index.html"] = b"<h1>home, changed</h1>"
+    del new["articles/b/index.html"]
+    report = write_output(new, output, source)
+
+    assert report == WriteReport(written=1, unchanged=2, removed=1)
+    after = os.stat(output / "articles/a/index.html")
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    files = tree(output)
+    del files[MARKER]
+    assert files == new
+    assert not (output / "articles/b").exists()
+    assert leftovers(output.parent) == []
+
+
+def test_unchanged_files_are_copied_when_hard_links_fail(source: Path, output: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    write_output(SITE, output, source)
+    keep = output / "static/style.css"
+    os.utime(keep, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+
+    def no_link(*args, **kwargs):
+        raise OSError("hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_link)
+    report = write_output(SITE, output, source)
+    assert report == WriteReport(written=0, unchanged=4, removed=0)
+    assert os.stat(keep).st_mtime_ns == 1_000_000_000_000_000_000
+    assert keep.read_bytes() == SITE["static/style.css"]
+
+
+@pytest.mark.parametrize("exc", [OSError("disk full"), KeyboardInterrupt()], ids=["oserror", "ctrl-c"])
+def test_failure_mid_write_leaves_previous_output(source: Path, output: Path, exc: BaseException,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    write_output(SITE, output, source)
+    before = tree(output)
+    real_write = write._write_new
+    calls = []
+
+    def flaky(path: Path, data: bytes) -> None:
+        calls.append(path)
+        if len(calls) == 2:
+            raise exc
+        real_write(path, data)
+
+    monkeypatch.setattr(write, "_write_new", flaky)
+    new = {rel: data + b" v2" for rel, data in SITE.items()}
+    expected = SummitError if isinstance(exc, OSError) else KeyboardInterrupt
+    with pytest.raises(expected):
+        write_output(new, output, source)
+    assert len(calls) == 2
+    assert tree(output) == before
+    assert leftovers(output.parent) == []
+
+
+@pytest.mark.parametrize("exc", [OSError("busy"), KeyboardInterrupt()], ids=["oserror", "ctrl-c"])
+def test_failure_during_swap_puts_old_output_back(source: Path, output: Path, exc: BaseException,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    write_output(SITE, output, source)
+    before = tree(output)
+    real_rename = os.rename
+
+    def flaky(src, dst):
+        # Fail exactly when the new folder would take the output's place (the old one is already aside).
+        if Path(src).name.startswith(".build.tmp-"):
+            raise exc
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", flaky)
+    with pytest.raises((SummitError, KeyboardInterrupt)):
+        write_output({"index.html": b"new"}, output, source)
+    monkeypatch.undo()
+    assert tree(output) == before
+    assert leftovers(output.parent) == []
+
+
+def test_failure_on_first_build_leaves_nothing(source: Path, output: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(path: Path, data: bytes) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(write, "_write_new", broken)
+    with pytest.raises(KeyboardInterrupt):
+        write_output(SITE, output, source)
+    assert not output.exists()
+    assert leftovers(output.parent) == []
+
+
+BAD_PATHS = ["../x", "/etc/x", "a/../../x", "a/../b", "./a", "C:/x", "c:x", "a\\b", "", "a//b", "a/",
+             "a/\x00b", ".."]
+
+
+@pytest.mark.parametrize("rel", BAD_PATHS)
+def test_bad_relative_paths_are_refused(output: Path, rel: str) -> None:
+    output.mkdir()
+    with pytest.raises(SummitError) as info:
+        safe_output_path(output, rel)
+    assert info.value.diagnostics[0].code == "unsafe-output-path"
+
+
+@pytest.mark.parametrize("rel", BAD_PATHS)
+def test_write_with_a_bad_path_leaves_previous_output(source: Path, output: Path, rel: str) -> None:
+    write_output(SITE, output, source)
+    before = tree(output)
+    with pytest.raises(SummitError):
+        write_output({"index.html": b"new", rel: b"evil"}, output, source)
+    assert tree(output) == before
+    assert leftovers(output.parent) == []
+
+
+def test_path_through_symlink_leading_outside_is_refused(tmp_path: Path, output: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    output.mkdir()
+    try:
+        (output / "link").symlink_to(outside, target_is_directory=True)
+    except OSError:
+        pytest.skip("symbolic links are not available")
+    with pytest.raises(SummitError, match="symbolic link"):
+        safe_output_path(output, "link/x")
+    # A symlink that stays inside the output is harmless.
+    (output / "real").mkdir()
+    (output / "inner").symlink_to(output / "real", target_is_directory=True)
+    assert safe_output_path(output, "inner/x") == output / "inner/x"
+
+
+def test_good_paths_are_accepted(output: Path) -> None:
+    output.mkdir()
+    assert safe_output_path(output, "articles/習/index.html") == output / "articles" / "習" / "index.html"
+    assert safe_output_path(output, "ab:c/..d") == output / "ab:c" / "..d"
+
+
+def test_path_that_is_both_file_and_folder_is_refused(source: Path, output: Path) -> None:
+    with pytest.raises(SummitError, match="both a file and the folder"):
+        write_output({"a": b"1", "a/b": b"2"}, output, source)
+    assert not output.exists()
+
+
+def test_marker_name_is_reserved(source: Path, output: Path) -> None:
+    with pytest.raises(SummitError, match="reserved"):
+        write_output({MARKER: b"x"}, output, source)
+
+
+def test_output_equal_to_source_is_refused(source: Path) -> None:
+    with pytest.raises(SummitError) as info:
+        write_output({"index.html": b"x"}, source, source)
+    assert str(source.resolve()) in str(info.value)
+    assert (source / "seed.txt").read_text() == "an article\n"
+    assert not (source / "index.html").exists()
+
+
+def test_output_above_source_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "project" / "site"
+    source.mkdir(parents=True)
+    output = tmp_path / "project"
+    with pytest.raises(SummitError) as info:
+        check_output_location(source, output)
+    assert str(output.resolve()) in str(info.value)
+    assert "contains the source" in str(info.value)
+    with pytest.raises(SummitError):
+        write_output({"index.html": b"x"}, tmp_path / "project" / "site" / "..", source)
+    assert source.is_dir()
+
+
+def test_output_inside_source_is_allowed(source: Path) -> None:
+    write_output({"index.html": b"x"}, source / "_site", source)
+    assert (source / "_site" / "index.html").read_bytes() == b"x"
+
+
+def test_unmarked_folder_with_user_files_is_refused(source: Path, output: Path) -> None:
+    output.mkdir()
+    (output / "thesis.docx").write_bytes(b"years of work")
+    with pytest.raises(SummitError) as info:
+        write_output({"index.html": b"x"}, output, source)
+    assert str(output.resolve()) in str(info.value)
+    assert tree(output) == {"thesis.docx": b"years of work"}
+    assert leftovers(output.parent) == []
+
+
+def test_output_that_is_a_file_is_refused(source: Path, output: Path) -> None:
+    output.write_bytes(b"not a folder")
+    with pytest.raises(SummitError, match="not a folder"):
+        write_output({"index.html": b"x"}, output, source)
+    assert output.read_bytes() == b"not a folder"
+
+
+def test_clean_output_removes_a_marked_folder(source: Path, output: Path) -> None:
+    write_output(SITE, output, source)
+    clean_output(output, source)
+    assert not output.exists()
+    assert leftovers(output.parent) == []
+    clean_output(output, source)  # nothing left to clean is not an error
+
+
+def test_clean_output_refuses_an_unmarked_folder(source: Path, output: Path) -> None:
+    output.mkdir()
+    (output / "notes.txt").write_text("mine")
+    with pytest.raises(SummitError) as info:
+        clean_output(output, source)
+    assert str(output.resolve()) in str(info.value)
+    assert (output / "notes.txt").read_text() == "mine"
+
+
+def test_clean_output_refuses_an_empty_unmarked_folder(source: Path, output: Path) -> None:
+    output.mkdir()
+    with pytest.raises(SummitError, match=re.escape(f"it has no {MARKER} file")):
+        clean_output(output, source)
+    assert output.is_dir()
+
+
+def test_clean_output_refuses_the_source(source: Path) -> None:
+    (source / MARKER).write_text("planted")
+    with pytest.raises(SummitError):
+        clean_output(source, source)
+    assert (source / "seed.txt").is_file()
