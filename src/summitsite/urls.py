@@ -1,0 +1,45 @@
+"""Where each kind of page lives in the output, and relative links between pages.
+
+Output paths are POSIX paths relative to the output folder. Internal links are always relative and point
+at files (`articles/x/index.html`, not `articles/x/`), so a site works under any subpath and from file://.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import quote
+
+INDEX = "index.html"
+
+
+def article_path(slug: str) -> str:
+    return f"articles/{slug}/index.html"
+
+
+def page_path(slug: str) -> str:
+    return f"{slug}/index.html"
+
+
+def relative_url(from_path: str, to_path: str) -> str:
+    """The relative href from the page at `from_path` to `to_path` (which may carry a #fragment)."""
+    target, _, fragment = to_path.partition("#")
+    if not target:
+        href = ""
+    else:
+        start = posixpath.dirname(from_path) or "."
+        href = posixpath.relpath(target, start)
+        if target.endswith("/") and not href.endswith("/"):
+            href += "/"
+    href = quote(href, safe="/.-_~")
+    if fragment:
+        href += "#" + quote(fragment, safe="-_.~")
+    return href or "#"
+
+
+def absolute_url(base_url: str, path: str) -> str:
+    """`path` under the site's `base_url`; folders end in `/`, so `x/index.html` becomes `x/`."""
+    if path == INDEX:
+        path = ""
+    elif path.endswith("/" + INDEX):
+        path = path[: -len(INDEX)]
+    return base_url + quote(path, safe="/.-_~#")
