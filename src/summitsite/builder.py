@@ -7,19 +7,23 @@ write. Nothing is written unless every stage succeeded.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import jinja2
 
 from summitsite.analyse import Site, analyse
-from summitsite.config import load_config
+from summitsite.config import SiteConfig, load_config
 from summitsite.errors import SummitError
 from summitsite.loader import load_seeds
 from summitsite.model import Diagnostic
 from summitsite.pages import load_pages
 from summitsite.render import collect_static, make_environment, render_site
 from summitsite.write import WriteReport, check_output_location, write_output
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +51,13 @@ class BuildReport:
 
 def render_files(source: Path, include_drafts: bool = False) -> RenderResult:
     """Everything up to, but not including, writing: the site and its files, or SummitError."""
-    config = load_config(source)
-    loaded = load_seeds(source, config, include_drafts)
-    pages = load_pages(source, include_drafts)
+    # Every loading stage runs even when an earlier one failed, so one run reports all the problems.
+    errors: list[Diagnostic] = []
+    config = _collect(errors, load_config, source, default=SiteConfig())
+    loaded = _collect(errors, load_seeds, source, config, include_drafts, default=None)
+    pages = _collect(errors, load_pages, source, include_drafts, default=[])
+    if errors:
+        raise SummitError(errors)
     site = analyse(config, list(loaded.articles), pages)
     env = make_environment(source)
     try:
@@ -64,6 +72,14 @@ def render_files(source: Path, include_drafts: bool = False) -> RenderResult:
     files.update(collect_static(source))
     warnings = [*loaded.diagnostics, *(d for a in site.articles for d in a.diagnostics), *site.diagnostics]
     return RenderResult(site, files, tuple(warnings))
+
+
+def _collect(errors: list[Diagnostic], stage: Callable[..., T], *args: Any, default: T) -> T:
+    try:
+        return stage(*args)
+    except SummitError as exc:
+        errors.extend(exc.diagnostics)
+        return default
 
 
 def build(source: Path, output: Path | None = None, include_drafts: bool = False) -> BuildReport:
