@@ -23,7 +23,7 @@ class Site:
 
 
 # Top-level output folders that an article page slug must not shadow.
-RESERVED_PAGE_SLUGS = frozenset({"articles", "static"})
+RESERVED_PAGE_SLUGS = frozenset({"articles", "static", "pagefind"})
 
 
 def analyse(config: SiteConfig, articles: list[Article], pages: list[Page]) -> Site:

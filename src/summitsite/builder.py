@@ -1,4 +1,6 @@
-"""The one build pipeline: load -> analyse -> render -> write. The CLI, the tests and the dev server all call it.
+"""The one build pipeline: load -> analyse -> render -> feeds -> search index -> write.
+
+The CLI, the tests and the dev server all call it.
 
 `render_files` is the pure part (a site folder in, a map of output files out); `build` adds the atomic
 write. Nothing is written unless every stage succeeded.
@@ -15,12 +17,14 @@ from typing import Any, TypeVar
 import jinja2
 
 from summitsite.analyse import Site, analyse
-from summitsite.config import SiteConfig, load_config
+from summitsite.config import SiteConfig, load_config, override_base_url
 from summitsite.errors import SummitError
+from summitsite.feeds import fallback_time, feed_files
 from summitsite.loader import load_seeds
 from summitsite.model import Diagnostic
 from summitsite.pages import load_pages
 from summitsite.render import collect_static, make_environment, render_site
+from summitsite.search import index_files
 from summitsite.write import WriteReport, check_output_location, write_output
 
 T = TypeVar("T")
@@ -42,23 +46,48 @@ class BuildReport:
     seconds: float
     warnings: tuple[Diagnostic, ...]
     write: WriteReport
+    search_seconds: float | None = None
+    """Time spent making the search index, or None when the build skipped it."""
+    notes: tuple[str, ...] = ()
+    """Things worth knowing that are not problems (e.g. why there is no sitemap.xml)."""
+    site: Site | None = None
+    """The analysed site that was built."""
 
     def summary(self, output: str) -> str:
+        search = "no search index" if self.search_seconds is None else f"search index {self.search_seconds:.2f} s"
         return (f"Built {self.articles} article{'s' if self.articles != 1 else ''} into {self.pages} pages "
-                f"in {self.seconds:.2f} s -> {output} ({self.write.written} written, "
+                f"in {self.seconds:.2f} s ({search}) -> {output} ({self.write.written} written, "
                 f"{self.write.unchanged} unchanged, {self.write.removed} removed)")
 
 
-def render_files(source: Path, include_drafts: bool = False) -> RenderResult:
-    """Everything up to, but not including, writing: the site and its files, or SummitError."""
+def load_site(source: Path, include_drafts: bool = False, *,
+              base_url: str | None = None) -> tuple[Site, tuple[Diagnostic, ...]]:
+    """The analysed site and the loader's and analyser's warnings; nothing is rendered.
+
+    `base_url`, when given, replaces the one in summitsite.yml (an empty string clears it).
+    """
     # Every loading stage runs even when an earlier one failed, so one run reports all the problems.
     errors: list[Diagnostic] = []
     config = _collect(errors, load_config, source, default=SiteConfig())
+    if base_url is not None:
+        config = _collect(errors, override_base_url, config, base_url, default=config)
     loaded = _collect(errors, load_seeds, source, config, include_drafts, default=None)
     pages = _collect(errors, load_pages, source, include_drafts, default=[])
     if errors:
         raise SummitError(errors)
     site = analyse(config, list(loaded.articles), pages)
+    warnings = [*loaded.diagnostics, *(d for a in site.articles for d in a.diagnostics), *site.diagnostics]
+    return site, tuple(warnings)
+
+
+def render_files(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
+                 search: bool = False) -> RenderResult:
+    """Everything up to, but not including, writing: the site and its files, or SummitError.
+
+    The files are the rendered pages, the static files, feed.xml, robots.txt, sitemap.xml (with a
+    base_url) and, with `search`, the Pagefind bundle under `pagefind/`.
+    """
+    site, warnings = load_site(source, include_drafts, base_url=base_url)
     env = make_environment(source)
     try:
         files = render_site(site, env)
@@ -70,8 +99,11 @@ def render_files(source: Path, include_drafts: bool = False) -> RenderResult:
             raise
         raise SummitError([diagnostic]) from None
     files.update(collect_static(source))
-    warnings = [*loaded.diagnostics, *(d for a in site.articles for d in a.diagnostics), *site.diagnostics]
-    return RenderResult(site, files, tuple(warnings))
+    # The sitemap lists the rendered pages, so the feeds come after rendering and before the search bundle.
+    _merge(files, feed_files(site, files, fallback_time()), "feeds")
+    if search:
+        _merge(files, index_files(files, site.config.language), "the search index")
+    return RenderResult(site, dict(sorted(files.items())), warnings)
 
 
 def _collect(errors: list[Diagnostic], stage: Callable[..., T], *args: Any, default: T) -> T:
@@ -82,15 +114,41 @@ def _collect(errors: list[Diagnostic], stage: Callable[..., T], *args: Any, defa
         return default
 
 
-def build(source: Path, output: Path | None = None, include_drafts: bool = False) -> BuildReport:
-    """Build the site in `source` into `output` (default `source/build`), atomically."""
+def _merge(files: dict[str, bytes], extra: dict[str, bytes], origin: str) -> None:
+    """Add generated files; one that would replace a page or a static file is an error, never silent."""
+    clashes = sorted(set(files) & set(extra))
+    if clashes:
+        raise SummitError([Diagnostic("error", "output-clash", f"{origin} would overwrite {path}, which the "
+                                      f"site already has; rename that page or static file", path)
+                           for path in clashes])
+    files.update(extra)
+
+
+def build(source: Path, output: Path | None = None, include_drafts: bool = False, *,
+          base_url: str | None = None, search: bool = True) -> BuildReport:
+    """Build the site in `source` into `output` (default `source/build`), atomically.
+
+    `base_url` overrides summitsite.yml's; `search=False` skips the Pagefind index.
+    """
     started = time.perf_counter()
     output = output if output is not None else source / "build"
     check_output_location(source, output)
-    result = render_files(source, include_drafts)
-    report = write_output(result.files, output, source)
-    pages = sum(1 for path in result.files if path.endswith(".html"))
-    return BuildReport(len(result.site.articles), pages, time.perf_counter() - started, result.warnings, report)
+    result = render_files(source, include_drafts, base_url=base_url)
+    search_seconds = None
+    files = result.files
+    if search:
+        search_started = time.perf_counter()
+        files = dict(files)
+        _merge(files, index_files(files, result.site.config.language), "the search index")
+        search_seconds = time.perf_counter() - search_started
+    report = write_output(files, output, source)
+    pages = sum(1 for path in files if path.endswith(".html"))
+    notes = ()
+    if not result.site.config.base_url:
+        notes = ("no sitemap.xml: base_url is not set (summitsite.yml or --base-url), and a sitemap needs "
+                 "absolute URLs; feed.xml uses relative links and tag: ids",)
+    return BuildReport(len(result.site.articles), pages, time.perf_counter() - started, result.warnings, report,
+                       search_seconds, notes, result.site)
 
 
 def template_diagnostic(exc: BaseException, source: Path) -> Diagnostic | None:

@@ -4,18 +4,25 @@ This module owns the post-build check. It reads the output folder as a browser w
 catches problems no matter which stage caused them. Every page is parsed exactly once (its ids, links
 and structure problems are collected in one pass); links are then resolved against a set of the files
 in the output, which keeps the check linear in the size of the site.
+
+`check_project` is `summitsite check`: it adds the loader's warnings and normalisations and the
+whole-site advisers to what the output shows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from summitsite.analyse import Site
+from summitsite.errors import SummitError
 from summitsite.model import Diagnostic
 
 # Attributes holding a URL, per element.
@@ -215,3 +222,70 @@ def check_site(output: Path) -> list[Diagnostic]:
     # A stable sort: problems on one line stay in the order they were found.
     problems.sort(key=lambda d: (d.path or "", d.line or 0))
     return problems
+
+
+# --- `summitsite check`: the site's source and its output, reported together ------------------------------
+
+# Whole-site advisers: each looks at the analysed site and returns diagnostics (warnings or errors).
+# TODO(issue 4): add entity suggestions here once summitsite.entities lands on this branch:
+#     from summitsite.entities import suggest_entities   (at the top of the module)
+#     SITE_ADVISERS = (suggest_entities,)
+SITE_ADVISERS: tuple[Callable[[Site], list[Diagnostic]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What `summitsite check` found. Paths are relative to the site folder where possible."""
+
+    errors: tuple[Diagnostic, ...]
+    warnings: tuple[Diagnostic, ...]
+    normalisations: tuple[Diagnostic, ...]
+    """Repairs the loader made to the text (informational; they never fail a check, not even --strict)."""
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+
+def normalisation_diagnostics(site: Site) -> list[Diagnostic]:
+    """Every repair of every article as `path:line: normalised 'before' -> 'after'` (code: the rule)."""
+    found = []
+    for article in sorted(site.articles, key=lambda a: a.source):
+        for n in article.normalisations:
+            found.append(Diagnostic("warning", n.rule, f"normalised {n.before!r} -> {n.after!r}",
+                                    article.source, n.line))
+    return found
+
+
+def check_project(source: Path, output: Path, *, build_first: bool = True, include_drafts: bool = False,
+                  base_url: str | None = None, search: bool = True) -> CheckReport:
+    """Build `source` into `output` (unless `build_first` is False: then the output is read as it is),
+    and report the output's broken links, anchors and HTML, the loader's warnings and normalisations,
+    and the site advisers' findings. A source that cannot be built raises SummitError, as `build` does."""
+    # Imported here: the builder is a heavier dependency than the link checker alone needs.
+    from summitsite.builder import build, load_site
+
+    if build_first:
+        report = build(source, output, include_drafts, base_url=base_url, search=search)
+        site, warnings = report.site, report.warnings
+    else:
+        if not output.is_dir():
+            raise SummitError([Diagnostic("error", "no-output", "output folder not found; build the site first, "
+                                          "or run check without --no-build", str(output))])
+        site, warnings = load_site(source, include_drafts, base_url=base_url)
+    found = [*warnings]
+    for adviser in SITE_ADVISERS:
+        found.extend(adviser(site))
+    found.extend(_relative_to(d, output, source) for d in check_site(output))
+    return CheckReport(
+        errors=tuple(d for d in found if d.severity == "error"),
+        warnings=tuple(d for d in found if d.severity != "error"),
+        normalisations=tuple(normalisation_diagnostics(site)),
+    )
+
+
+def _relative_to(diagnostic: Diagnostic, output: Path, source: Path) -> Diagnostic:
+    """An output-relative path as seen from the site folder (`build/index.html`), like every other path."""
+    if diagnostic.path is None:
+        return diagnostic
+    shown = Path(os.path.relpath(output / diagnostic.path, source)).as_posix()
+    return dataclasses.replace(diagnostic, path=shown)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from summitsite import __version__
 from summitsite.builder import build
+from summitsite.check import check_project
 from summitsite.config import load_config
 from summitsite.errors import SummitError, error
 from summitsite.loader import load_seed
@@ -36,6 +37,24 @@ def _parser() -> argparse.ArgumentParser:
                            help="the site folder (default: the current folder)")
     build_cmd.add_argument("--output", type=Path, metavar="DIR", help="where to write the site (default: DIR/build)")
     build_cmd.add_argument("--drafts", action="store_true", help="include articles and pages marked draft")
+    _add_site_options(build_cmd)
+
+    check_cmd = commands.add_parser("check", help="build the site and report every problem found",
+                                    description="Build the site (or, with --no-build, read an existing output "
+                                                "folder) and report broken links and anchors, HTML that does not "
+                                                "parse, the loader's warnings and its normalisations of the text. "
+                                                "Exit status 1 on errors (and, with --strict, on warnings).")
+    check_cmd.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
+                           help="the site folder (default: the current folder)")
+    check_cmd.add_argument("--output", type=Path, metavar="DIR", help="the output folder (default: DIR/build)")
+    check_cmd.add_argument("--drafts", action="store_true", help="include articles and pages marked draft")
+    check_cmd.add_argument("--no-build", action="store_true",
+                           help="check the output folder as it is instead of building it first")
+    check_cmd.add_argument("--strict", action="store_true", help="fail (exit status 1) on warnings too")
+    check_cmd.add_argument("--format", choices=("text", "json"), default="text",
+                           help="text: one 'path:line: message' line per finding (default); json: one object "
+                                "with 'errors', 'warnings' and 'normalisations'")
+    _add_site_options(check_cmd)
 
     inspect_cmd = commands.add_parser("inspect", help="show the parsed model of one seed article",
                                       description="Parse one seed file and show what the loader recovered.")
@@ -46,14 +65,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_site_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--base-url", metavar="URL", default=None,
+                     help="where the site will be published, e.g. https://example.org/news/ (overrides "
+                          "base_url in summitsite.yml; an empty value clears it)")
+    cmd.add_argument("--no-search", action="store_true", help="do not build the Pagefind search index")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "check":
+            return _check(args)
         return _inspect(args)
     except SummitError as exc:
-        _print_diagnostics(exc.diagnostics, getattr(args, "source", None))
+        if getattr(args, "format", "text") == "json":
+            _print_json(exc.diagnostics, (), (), getattr(args, "source", None))
+        else:
+            _print_diagnostics(exc.diagnostics, getattr(args, "source", None))
         return 1
     except KeyboardInterrupt:
         print("summitsite: interrupted; the output folder was left as it was", file=sys.stderr)
@@ -68,10 +99,50 @@ def _build(args: argparse.Namespace) -> int:
     if not source.is_dir():
         raise error("not a folder", str(source), code="no-source")
     output = args.output if args.output is not None else source / "build"
-    report = build(source, output, include_drafts=args.drafts)
+    report = build(source, output, include_drafts=args.drafts, base_url=args.base_url, search=not args.no_search)
     _print_diagnostics(report.warnings, source)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     print(report.summary(str(output)))
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    source: Path = args.source
+    if not source.is_dir():
+        raise error("not a folder", str(source), code="no-source")
+    output = args.output if args.output is not None else source / "build"
+    report = check_project(source, output, build_first=not args.no_build, include_drafts=args.drafts,
+                           base_url=args.base_url, search=not args.no_search)
+    if args.format == "json":
+        _print_json(report.errors, report.warnings, report.normalisations, source)
+    else:
+        out = sys.stdout
+        for n in report.normalisations:
+            # Information, not a warning: the text was repaired as configured (normalise: true).
+            n = _shown(n, source)
+            print(f"{n.path}:{n.line}: {n.message}", file=out)
+        for d in (*report.warnings, *report.errors):
+            print(_shown(d, source).format(), file=out)
+        verdict = "failed" if report.failed(args.strict) else "passed"
+        print(f"check {verdict}: {_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}, "
+              f"{_count(report.normalisations, 'normalisation')}", file=out)
+    return 1 if report.failed(args.strict) else 0
+
+
+def _count(items: Sequence[object], noun: str) -> str:
+    return f"{len(items)} {noun}{'s' if len(items) != 1 else ''}"
+
+
+def _print_json(errors: Iterable[Diagnostic], warnings: Iterable[Diagnostic], normalisations: Iterable[Diagnostic],
+                source: Path | None) -> None:
+    def items(diagnostics: Iterable[Diagnostic]) -> list[dict[str, object]]:
+        return [{"path": d.path, "line": d.line, "code": d.code, "message": d.message}
+                for d in (_shown(d, source) for d in diagnostics)]
+
+    json.dump({"errors": items(errors), "warnings": items(warnings), "normalisations": items(normalisations)},
+              sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -88,13 +159,23 @@ def _inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shown(diagnostic: Diagnostic, source: Path | None) -> Diagnostic:
+    """Paths in diagnostics are relative to the site folder; show them from the current folder."""
+    if source is None or not diagnostic.path or Path(diagnostic.path).is_absolute():
+        return diagnostic
+    if diagnostic.path.startswith("-"):
+        return diagnostic  # an option (--base-url), not a file
+    # normpath: an output folder outside the site folder shows as `../out/x.html` from the site, `out/x.html` here.
+    shown = os.path.normpath(os.path.join(os.path.relpath(source), diagnostic.path))
+    if shown == os.pardir or shown.startswith(os.pardir + os.sep):
+        shown = os.path.normpath(os.path.join(source.resolve(), diagnostic.path))  # outside the current folder
+    if diagnostic.path.endswith("/"):
+        shown += os.sep
+    return Diagnostic(diagnostic.severity, diagnostic.code, diagnostic.message, shown, diagnostic.line,
+                      diagnostic.column)
+
+
 def _print_diagnostics(diagnostics: Iterable[Diagnostic], source: Path | None) -> None:
-    """One line per problem. Paths in diagnostics are relative to the site folder; show them from here."""
-    prefix = ""
-    if source is not None and source.resolve() != Path.cwd().resolve():
-        prefix = os.path.relpath(source) + os.sep
+    """One line per problem, to stderr."""
     for diagnostic in diagnostics:
-        if diagnostic.path and not Path(diagnostic.path).is_absolute():
-            diagnostic = Diagnostic(diagnostic.severity, diagnostic.code, diagnostic.message,
-                                    prefix + diagnostic.path, diagnostic.line, diagnostic.column)
-        print(diagnostic.format(), file=sys.stderr)
+        print(_shown(diagnostic, source).format(), file=sys.stderr)

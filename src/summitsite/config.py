@@ -81,6 +81,20 @@ def parse_config(text: str, shown: str = CONFIG_NAME) -> SiteConfig:
     return SiteConfig(**values)
 
 
+def override_base_url(config: SiteConfig, value: str, shown: str = "--base-url") -> SiteConfig:
+    """`config` with its base_url replaced by `value`, checked and normalised exactly as in summitsite.yml.
+
+    An empty value clears the base_url. A bad one raises SummitError naming `shown` (the option it came from).
+    """
+    value = value.strip()
+    message = _check_value("base_url", value)
+    if message:
+        raise SummitError([Diagnostic("error", "config-value", message, shown)])
+    if value and not value.endswith("/"):
+        value += "/"
+    return dataclasses.replace(config, base_url=value)
+
+
 def _check_value(key: str, value: Any) -> str | None:
     if key == "base_url" and value:
         parts = urlsplit(value)
