@@ -14,6 +14,7 @@ import jinja2
 
 from summitsite.analyse import Site, analyse
 from summitsite.config import load_config
+from summitsite.entities import load_entities
 from summitsite.errors import SummitError
 from summitsite.loader import load_seeds
 from summitsite.model import Diagnostic
@@ -50,7 +51,7 @@ def render_files(source: Path, include_drafts: bool = False) -> RenderResult:
     config = load_config(source)
     loaded = load_seeds(source, config, include_drafts)
     pages = load_pages(source, include_drafts)
-    site = analyse(config, list(loaded.articles), pages)
+    site = analyse(config, list(loaded.articles), pages, load_entities(source))
     env = make_environment(source)
     try:
         files = render_site(site, env)
