@@ -6,7 +6,7 @@ anything); paragraphs, lead-in labels, list items, table cells, callouts and FAQ
 are. The lede and any text before the first heading form the intro, section key "".
 
 The renderer links the first mention of each entity in each section, and only that one. Which
-occurrence that is gets decided here, once, as `(text, offset)`, so rendering stays a pure lookup.
+occurrence that is gets decided here, once, as `(text, start, end)`, so rendering stays a pure lookup.
 FAQ questions count as mentions but are never linked: they are the clickable `<summary>` of their answer.
 """
 
@@ -54,8 +54,8 @@ class MentionIndex:
     """Article slug -> entity slug -> mentions in the article, most mentioned first (ties by slug)."""
     section_entities: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     """(article slug, section key) -> the entities the section mentions, in order of first mention."""
-    first_links: Mapping[tuple[str, str], Mapping[str, tuple[str, int]]] = field(default_factory=dict)
-    """(article slug, section key) -> entity slug -> (text, offset) of the mention to link."""
+    first_links: Mapping[tuple[str, str], Mapping[str, tuple[str, int, int]]] = field(default_factory=dict)
+    """(article slug, section key) -> entity slug -> (text, start, end) of the mention to link."""
     co_mentions: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     """Entity slug -> (other entity slug, number of sections mentioning both), most shared first."""
     faq_entities: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
@@ -112,7 +112,7 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...]) 
     by_entity: dict[str, list[SectionMention]] = defaultdict(list)
     by_article: dict[str, dict[str, int]] = {}
     section_entities: dict[tuple[str, str], tuple[str, ...]] = {}
-    first_links: dict[tuple[str, str], dict[str, tuple[str, int]]] = {}
+    first_links: dict[tuple[str, str], dict[str, tuple[str, int, int]]] = {}
     faq_entities: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
     co: dict[str, Counter[str]] = defaultdict(Counter)
     for article in articles:
@@ -120,7 +120,7 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...]) 
         for key, heading, texts in section_texts(article):
             counts: Counter[str] = Counter()
             sentences: dict[str, dict[str, None]] = defaultdict(dict)
-            links: dict[str, tuple[str, int]] = {}
+            links: dict[str, tuple[str, int, int]] = {}
             for text in texts:
                 matches = matcher.find(text.text)
                 if not matches:
@@ -130,7 +130,7 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...]) 
                 for match in matches:
                     counts[match.entity] += 1
                     if text.linkable and match.entity not in links:
-                        links[match.entity] = (text.text, match.start)
+                        links[match.entity] = (text.text, match.start, match.end)
                     if text.faq is not None:
                         faq_entities[(article.slug, text.faq)][match.entity] = None
                     while i + 1 < len(spans) and spans[i][1] <= match.start:
