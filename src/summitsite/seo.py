@@ -39,7 +39,10 @@ class Structured:
     def url(self, path: str) -> str:
         """Absolute under base_url when there is one; otherwise relative to this page."""
         base = self._site.config.base_url
-        return urls.absolute_url(base, path) if base else urls.relative_url(self._page_path, path)
+        if not base:
+            return urls.relative_url(self._page_path, path)
+        target, hash_, fragment = path.partition("#")
+        return urls.absolute_url(base, target) + hash_ + fragment
 
     def canonical(self) -> str:
         """This page's absolute URL, or "" without a base_url."""
