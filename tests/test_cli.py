@@ -41,7 +41,7 @@ def test_build_prints_one_summary_line(make_site, capsys) -> None:
     assert main(["build", "--source", str(site)]) == 0
     out = capsys.readouterr().out
     assert out.count("\n") == 1
-    assert out.startswith("Built 1 article into 2 pages in ")
+    assert out.startswith("Built 1 article into ")
     assert (site / "build" / "index.html").is_file()
 
 
@@ -51,7 +51,7 @@ def test_build_reports_every_problem_one_line_each_with_exit_1(make_site) -> Non
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "site/summitsite.yml:2: unknown setting 'bogus' (known settings: base_url, description, language, "
-        "normalise, title)",
+        "normalise, search, title)",
         "site/seeds/b.txt:1: not valid UTF-8 (byte 3: 0xe9); save the file as UTF-8, for example with: "
         "iconv -f cp1252 -t utf-8",
     ]

@@ -18,7 +18,7 @@ from urllib.request import urlopen
 import pytest
 from lxml import etree
 
-from conftest import DATA, tree_bytes
+from conftest import DATA, REPO, tree_bytes
 from summitsite import check, search
 from summitsite.builder import _merge, build
 from summitsite.cli import main
@@ -106,7 +106,9 @@ def test_build_makes_the_search_bundle_and_no_search_skips_it(make_site: SiteFac
     bundle = root / "build/pagefind"
     assert (bundle / "pagefind.js").is_file() and (bundle / "pagefind-ui.js").is_file()
     assert list((bundle / "index").glob("*.pf_index"))
-    assert len(list((bundle / "fragment").glob("*.pf_fragment"))) == 4  # home, 2 articles, about
+    # One fragment per page that marks a body for the index.
+    indexed = [p for p in (root / "build").rglob("*.html") if "data-pagefind-body" in p.read_text(encoding="utf-8")]
+    assert indexed and len(list((bundle / "fragment").glob("*.pf_fragment"))) == len(indexed)
     assert run(capsys, "build", "--source", root, "--no-search")[0] == 0
     assert not bundle.exists()
 
@@ -143,7 +145,7 @@ def test_check_on_a_clean_site_passes(make_site: SiteFactory, capsys):
     root = make_site(CLEAN)
     code, out, _ = run(capsys, "check", "--source", root, "--no-search", "--strict")
     assert code == 0
-    assert out == "check passed: 0 errors, 0 warnings, 0 normalisations\n"
+    assert out == "check passed: 0 errors, 0 warnings, 0 normalisations, 0 suggestions\n"
     assert (root / "build/index.html").is_file()  # it built, like `build` does
 
 
@@ -161,7 +163,8 @@ def test_check_reports_a_broken_link_with_page_and_line(make_site: SiteFactory, 
     expected = f"site/build/index.html:{line}: broken link 'missing.html': missing.html does not exist"
     assert expected in out.splitlines()
     assert "site/build/articles/beta-story/index.html:" in out  # every page, each named
-    assert out.splitlines()[-1] == "check failed: 4 errors, 0 warnings, 0 normalisations"  # 4 pages
+    pages = len(list((root / "build").rglob("*.html")))  # the footer is on every page
+    assert out.splitlines()[-1] == f"check failed: {pages} errors, 0 warnings, 0 normalisations, 0 suggestions"
 
 
 def test_check_no_build_reads_the_existing_output(make_site: SiteFactory, capsys, tmp_path):
@@ -177,7 +180,7 @@ def test_check_no_build_reads_the_existing_output(make_site: SiteFactory, capsys
     assert out.splitlines() == [
         f"{page}:1: broken anchor '../index.html#nope': no id 'nope' in index.html",
         f"{page}:2: <div> opened on line 1 is not closed before </html>",
-        "check failed: 2 errors, 0 warnings, 0 normalisations",
+        "check failed: 2 errors, 0 warnings, 0 normalisations, 0 suggestions",
     ]
     # Nothing was rebuilt: the damaged page is still there.
     assert "#nope" in (out_dir / "about/index.html").read_text()
@@ -198,10 +201,10 @@ def test_strict_fails_on_warnings_but_normalisations_are_only_information(make_s
     assert code == 0
     assert "seeds/gamma.txt:2: normalised 'lede,with' -> 'lede, with'" in out.splitlines()
     assert "seeds/gamma.txt:4: warning: the text ends mid-sentence" in out.splitlines()
-    assert out.splitlines()[-1] == "check passed: 0 errors, 1 warning, 1 normalisation"
+    assert out.splitlines()[-1] == "check passed: 0 errors, 1 warning, 1 normalisation, 0 suggestions"
     code, out, _ = run(capsys, "check", "--no-search", "--strict")
     assert code == 1
-    assert out.splitlines()[-1] == "check failed: 0 errors, 1 warning, 1 normalisation"
+    assert out.splitlines()[-1] == "check failed: 0 errors, 1 warning, 1 normalisation, 0 suggestions"
     # Only normalisations: --strict passes.
     (root / "seeds/gamma.txt").write_text("Gamma note\nThe lede,with a glued comma.\nPart one\nThe end.\n")
     assert run(capsys, "check", "--no-search", "--strict")[0] == 0
@@ -215,7 +218,7 @@ def test_check_json_output(make_site: SiteFactory, capsys, monkeypatch):
     code, out, _ = run(capsys, "check", "--no-search", "--format", "json")
     assert code == 1
     report = json.loads(out)
-    assert set(report) == {"errors", "warnings", "normalisations"}
+    assert set(report) == {"errors", "warnings", "normalisations", "suggestions"}
     assert {"path": "seeds/gamma.txt", "line": 2, "code": "missing-space",
             "message": "normalised 'lede,with' -> 'lede, with'"} in report["normalisations"]
     assert [w["code"] for w in report["warnings"]] == ["truncated"]
@@ -323,8 +326,8 @@ def test_site_built_for_a_subpath_works_when_served_there(make_site: SiteFactory
         assert fetch(base.replace("/news/", "/index.html"))[0] == 404  # nothing leaks outside /news/
 
 
-def test_site_advisers_are_reported(make_site: SiteFactory, capsys, monkeypatch):
-    # Where entity suggestions plug in (check.SITE_ADVISERS): their warnings are reported and fail --strict.
+def test_site_advice_is_reported_but_never_fails_a_check(make_site: SiteFactory, capsys, monkeypatch):
+    # Advisers (entity suggestions) give information, like normalisations: shown, never failing --strict.
     def adviser(site):
         return [Diagnostic("warning", "entity-suggestion", f"'{site.articles[0].title}' could be an entity",
                            site.articles[0].source, 1)]
@@ -333,5 +336,15 @@ def test_site_advisers_are_reported(make_site: SiteFactory, capsys, monkeypatch)
     root = make_site(CLEAN)
     monkeypatch.chdir(root)
     code, out, _ = run(capsys, "check", "--no-search", "--strict")
-    assert code == 1
-    assert "seeds/alpha.txt:1: warning: 'Alpha report on the summit' could be an entity" in out.splitlines()
+    assert code == 0
+    assert "seeds/alpha.txt:1: suggestion: 'Alpha report on the summit' could be an entity" in out.splitlines()
+    assert out.splitlines()[-1].endswith(", 1 suggestion")
+    code, out, _ = run(capsys, "check", "--no-search", "--no-build", "--format", "json")
+    assert json.loads(out)["suggestions"][0]["code"] == "entity-suggestion"
+
+
+def test_check_suggests_the_near_miss_in_the_repository_site(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(REPO)
+    code, out, _ = run(capsys, "check", "--no-search", "--output", str(tmp_path / "out"))
+    assert code == 0
+    assert any("suggestion:" in line and "Shanghai Cooperation Association" in line for line in out.splitlines())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -129,7 +130,8 @@ def test_every_page_path_is_produced():
     site = make_site([article("alpha"), article("beta", "Beta")], [page])
     out = render_site(site, make_environment(Path("/nonexistent")))
     assert set(out) == {"index.html", "articles/alpha/index.html", "articles/beta/index.html",
-                        "about/index.html", "static/style.css"}
+                        "about/index.html", "static/style.css", "static/search.js", "404.html",
+                        "entities/index.html", "topics/index.html", "faq/index.html", "search/index.html"}
     assert list(out) == sorted(out)
     assert all(isinstance(v, bytes) for v in out.values())
 
@@ -167,6 +169,7 @@ def test_html_skeleton_and_single_h1():
         assert len(tree.find_all("main", id="main_content")) == 1
         for landmark in ("header", "nav", "footer"):
             assert tree.find_all(landmark), (path, landmark)
+        html = html.replace('"https://schema.org"', "")  # JSON-LD's vocabulary, not a link
         assert "http://" not in html and "https://" not in html and "//" not in html.replace("://", ""), path
 
 
@@ -189,6 +192,11 @@ def test_hostile_text_appears_only_escaped():
     page = Page("content/p.md", HOSTILE, "p", "<p>ok</p>", ())
     out = render(make_site([hostile_article()], [page], title=HOSTILE, description=HOSTILE))
     for path, html in out.items():
+        # The theme's own scripts: JSON-LD blocks and the search page's files. Nothing else may open one.
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
+            assert "<" not in block and ">" not in block and "&" not in block, path
+        html = re.sub(r'<script type="application/ld\+json">.*?</script>', "", html, flags=re.S)
+        html = re.sub(r'<script src="[^"<>]*"( defer)?>', "", html)
         assert "<script" not in html, path
         assert '" onmouseover="x' not in html, path
         assert "onmouseover=" not in html.replace("&#34; onmouseover=&#34;", ""), path
@@ -415,7 +423,7 @@ def test_collect_static_overlays_site_files(tmp_path):
 
 
 def test_collect_static_without_site_folder_gives_the_builtins(tmp_path):
-    assert set(collect_static(tmp_path)) == {"static/style.css"}
+    assert set(collect_static(tmp_path)) == {"static/search.js", "static/style.css"}
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")

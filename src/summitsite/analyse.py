@@ -6,10 +6,13 @@ Pure: articles and pages in, a `Site` out, with the problems found as diagnostic
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from summitsite.config import SiteConfig
-from summitsite.model import Article, Diagnostic, Page
+from summitsite.mentions import MentionIndex, index_mentions
+from summitsite.model import Article, Diagnostic, Entity, Page, Topic
+from summitsite.related import build_topics, related_articles
 from summitsite.slugs import SlugRegistry
 
 
@@ -20,14 +23,48 @@ class Site:
     """In reading order: the order of the home page and of previous/next links."""
     pages: tuple[Page, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    """From `content/entities.yml`, sorted by name (case-insensitive)."""
+    mentions: MentionIndex = field(default_factory=MentionIndex)
+    related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Article slug -> related article slugs, best first (see `summitsite.related`)."""
+    topics: tuple[Topic, ...] = ()
+    """One per tag, sorted by slug."""
+
+    _by_slug: Mapping[tuple[str, str], object] = field(init=False, repr=False, compare=False)
+    """(kind, slug) -> entity, article or page: a lookup table derived from the fields above."""
+
+    def __post_init__(self) -> None:
+        table: dict[tuple[str, str], object] = {}
+        for kind, items in (("entity", self.entities), ("article", self.articles), ("page", self.pages)):
+            for item in items:
+                table.setdefault((kind, item.slug), item)
+        object.__setattr__(self, "_by_slug", table)
+
+    def entity(self, slug: str) -> Entity:
+        return self._by_slug[("entity", slug)]  # type: ignore[return-value]
+
+    def article(self, slug: str) -> Article:
+        return self._by_slug[("article", slug)]  # type: ignore[return-value]
+
+    def page(self, slug: str) -> Page:
+        return self._by_slug[("page", slug)]  # type: ignore[return-value]
+
+    @property
+    def listed(self) -> tuple[Article | Page, ...]:
+        """What the home page lists: the articles, then content pages of kind `article`."""
+        items = (*self.articles, *(p for p in self.pages if p.kind == "article"))
+        return tuple(sorted(items, key=lambda x: _reading_order(x) if isinstance(x, Article) else _page_order(x)))
 
 
 # Top-level output folders that an article page slug must not shadow.
-RESERVED_PAGE_SLUGS = frozenset({"articles", "static", "pagefind"})
+RESERVED_PAGE_SLUGS = frozenset({"articles", "static", "entities", "topics", "compare", "faq", "search",
+                                "pagefind"})
 
 
-def analyse(config: SiteConfig, articles: list[Article], pages: list[Page]) -> Site:
-    """Order the articles, give every article and page a unique slug, and collect the warnings."""
+def analyse(config: SiteConfig, articles: list[Article], pages: list[Page], entities: tuple[Entity, ...] = ()) -> Site:
+    """Order the articles, give every article and page a unique slug, index entity mentions, topics and
+    related articles, and collect the warnings."""
     diagnostics: list[Diagnostic] = []
     ordered = sorted(articles, key=_reading_order)
     article_slugs = SlugRegistry()
@@ -51,7 +88,18 @@ def analyse(config: SiteConfig, articles: list[Article], pages: list[Page]) -> S
                 f"slug '{page.slug}' is already used; this page is '{slug}'", page.source, 1))
             page = dataclasses.replace(page, slug=slug)
         unique_pages.append(page)
-    return Site(config, tuple(unique_articles), tuple(unique_pages), tuple(diagnostics))
+    final_articles = tuple(unique_articles)
+    mentions = index_mentions(final_articles, tuple(entities))
+    return Site(config, final_articles, tuple(unique_pages), tuple(diagnostics),
+                entities=tuple(sorted(entities, key=lambda e: (e.name.casefold(), e.slug))),
+                mentions=mentions,
+                related=related_articles(final_articles, mentions),
+                topics=build_topics(final_articles, unique_pages))
+
+
+def _page_order(page: Page):
+    date = page.meta.date
+    return (date is None, -(date.toordinal()) if date else 0, page.title.casefold(), page.source)
 
 
 def _reading_order(article: Article):

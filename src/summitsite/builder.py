@@ -8,6 +8,7 @@ write. Nothing is written unless every stage succeeded.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import jinja2
 
 from summitsite.analyse import Site, analyse
 from summitsite.config import SiteConfig, load_config, override_base_url
+from summitsite.entities import load_entities
 from summitsite.errors import SummitError
 from summitsite.feeds import fallback_time, feed_files
 from summitsite.loader import load_seeds
@@ -36,6 +38,8 @@ class RenderResult:
     files: dict[str, bytes]
     """Output path -> bytes, for every file of the site."""
     warnings: tuple[Diagnostic, ...]
+    search_seconds: float | None = None
+    """Time spent making the search index, or None when the site has no search."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,34 +64,38 @@ class BuildReport:
                 f"{self.write.unchanged} unchanged, {self.write.removed} removed)")
 
 
-def load_site(source: Path, include_drafts: bool = False, *,
-              base_url: str | None = None) -> tuple[Site, tuple[Diagnostic, ...]]:
+def load_site(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
+              search: bool | None = None) -> tuple[Site, tuple[Diagnostic, ...]]:
     """The analysed site and the loader's and analyser's warnings; nothing is rendered.
 
-    `base_url`, when given, replaces the one in summitsite.yml (an empty string clears it).
+    `base_url` and `search`, when given, replace summitsite.yml's (an empty base_url clears it).
     """
     # Every loading stage runs even when an earlier one failed, so one run reports all the problems.
     errors: list[Diagnostic] = []
     config = _collect(errors, load_config, source, default=SiteConfig())
     if base_url is not None:
         config = _collect(errors, override_base_url, config, base_url, default=config)
+    if search is not None:
+        config = dataclasses.replace(config, search=search)
     loaded = _collect(errors, load_seeds, source, config, include_drafts, default=None)
     pages = _collect(errors, load_pages, source, include_drafts, default=[])
+    entities = _collect(errors, load_entities, source, default=())
     if errors:
         raise SummitError(errors)
-    site = analyse(config, list(loaded.articles), pages)
+    site = analyse(config, list(loaded.articles), pages, entities)
     warnings = [*loaded.diagnostics, *(d for a in site.articles for d in a.diagnostics), *site.diagnostics]
     return site, tuple(warnings)
 
 
 def render_files(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
-                 search: bool = False) -> RenderResult:
+                 search: bool | None = None) -> RenderResult:
     """Everything up to, but not including, writing: the site and its files, or SummitError.
 
     The files are the rendered pages, the static files, feed.xml, robots.txt, sitemap.xml (with a
-    base_url) and, with `search`, the Pagefind bundle under `pagefind/`.
+    base_url) and, when the site has search (`search` overrides summitsite.yml), the Pagefind bundle
+    under `pagefind/`. Templates see the same setting, so a site without the bundle never links to it.
     """
-    site, warnings = load_site(source, include_drafts, base_url=base_url)
+    site, warnings = load_site(source, include_drafts, base_url=base_url, search=search)
     env = make_environment(source)
     try:
         files = render_site(site, env)
@@ -101,9 +109,12 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     files.update(collect_static(source))
     # The sitemap lists the rendered pages, so the feeds come after rendering and before the search bundle.
     _merge(files, feed_files(site, files, fallback_time()), "feeds")
-    if search:
+    search_seconds = None
+    if site.config.search:
+        search_started = time.perf_counter()
         _merge(files, index_files(files, site.config.language), "the search index")
-    return RenderResult(site, dict(sorted(files.items())), warnings)
+        search_seconds = time.perf_counter() - search_started
+    return RenderResult(site, dict(sorted(files.items())), warnings, search_seconds)
 
 
 def _collect(errors: list[Diagnostic], stage: Callable[..., T], *args: Any, default: T) -> T:
@@ -125,22 +136,16 @@ def _merge(files: dict[str, bytes], extra: dict[str, bytes], origin: str) -> Non
 
 
 def build(source: Path, output: Path | None = None, include_drafts: bool = False, *,
-          base_url: str | None = None, search: bool = True) -> BuildReport:
+          base_url: str | None = None, search: bool | None = None) -> BuildReport:
     """Build the site in `source` into `output` (default `source/build`), atomically.
 
-    `base_url` overrides summitsite.yml's; `search=False` skips the Pagefind index.
+    `base_url` and `search` override summitsite.yml's (`search=False` skips the Pagefind index).
     """
     started = time.perf_counter()
     output = output if output is not None else source / "build"
     check_output_location(source, output)
-    result = render_files(source, include_drafts, base_url=base_url)
-    search_seconds = None
+    result = render_files(source, include_drafts, base_url=base_url, search=search)
     files = result.files
-    if search:
-        search_started = time.perf_counter()
-        files = dict(files)
-        _merge(files, index_files(files, result.site.config.language), "the search index")
-        search_seconds = time.perf_counter() - search_started
     report = write_output(files, output, source)
     pages = sum(1 for path in files if path.endswith(".html"))
     notes = ()
@@ -148,7 +153,7 @@ def build(source: Path, output: Path | None = None, include_drafts: bool = False
         notes = ("no sitemap.xml: base_url is not set (summitsite.yml or --base-url), and a sitemap needs "
                  "absolute URLs; feed.xml uses relative links and tag: ids",)
     return BuildReport(len(result.site.articles), pages, time.perf_counter() - started, result.warnings, report,
-                       search_seconds, notes, result.site)
+                       result.search_seconds, notes, result.site)
 
 
 def template_diagnostic(exc: BaseException, source: Path) -> Diagnostic | None:

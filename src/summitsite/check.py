@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from summitsite.analyse import Site
 from summitsite.errors import SummitError
 from summitsite.model import Diagnostic
+from summitsite.suggest import suggest_entities
 
 # Attributes holding a URL, per element.
 _URL_ATTRS: dict[str, tuple[str, ...]] = {
@@ -226,11 +227,9 @@ def check_site(output: Path) -> list[Diagnostic]:
 
 # --- `summitsite check`: the site's source and its output, reported together ------------------------------
 
-# Whole-site advisers: each looks at the analysed site and returns diagnostics (warnings or errors).
-# TODO(issue 4): add entity suggestions here once summitsite.entities lands on this branch:
-#     from summitsite.entities import suggest_entities   (at the top of the module)
-#     SITE_ADVISERS = (suggest_entities,)
-SITE_ADVISERS: tuple[Callable[[Site], list[Diagnostic]], ...] = ()
+# Whole-site advisers: each looks at the analysed site and returns advice, such as names that could join
+# the entity list. Advice is reported but never fails a check, not even with --strict.
+SITE_ADVISERS: tuple[Callable[[Site], list[Diagnostic]], ...] = (suggest_entities,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +240,8 @@ class CheckReport:
     warnings: tuple[Diagnostic, ...]
     normalisations: tuple[Diagnostic, ...]
     """Repairs the loader made to the text (informational; they never fail a check, not even --strict)."""
+    suggestions: tuple[Diagnostic, ...] = ()
+    """Advice from the site advisers, e.g. entities to add (informational, like normalisations)."""
 
     def failed(self, strict: bool = False) -> bool:
         return bool(self.errors) or (strict and bool(self.warnings))
@@ -257,7 +258,7 @@ def normalisation_diagnostics(site: Site) -> list[Diagnostic]:
 
 
 def check_project(source: Path, output: Path, *, build_first: bool = True, include_drafts: bool = False,
-                  base_url: str | None = None, search: bool = True) -> CheckReport:
+                  base_url: str | None = None, search: bool | None = None) -> CheckReport:
     """Build `source` into `output` (unless `build_first` is False: then the output is read as it is),
     and report the output's broken links, anchors and HTML, the loader's warnings and normalisations,
     and the site advisers' findings. A source that cannot be built raises SummitError, as `build` does."""
@@ -273,13 +274,12 @@ def check_project(source: Path, output: Path, *, build_first: bool = True, inclu
                                           "or run check without --no-build", str(output))])
         site, warnings = load_site(source, include_drafts, base_url=base_url)
     found = [*warnings]
-    for adviser in SITE_ADVISERS:
-        found.extend(adviser(site))
     found.extend(_relative_to(d, output, source) for d in check_site(output))
     return CheckReport(
         errors=tuple(d for d in found if d.severity == "error"),
         warnings=tuple(d for d in found if d.severity != "error"),
         normalisations=tuple(normalisation_diagnostics(site)),
+        suggestions=tuple(d for adviser in SITE_ADVISERS for d in adviser(site)),
     )
 
 

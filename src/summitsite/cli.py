@@ -15,7 +15,7 @@ from pathlib import Path
 
 from summitsite import __version__
 from summitsite.builder import build
-from summitsite.check import check_project
+from summitsite.check import CheckReport, check_project
 from summitsite.config import load_config
 from summitsite.errors import SummitError, error
 from summitsite.loader import load_seed
@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _inspect(args)
     except SummitError as exc:
         if getattr(args, "format", "text") == "json":
-            _print_json(exc.diagnostics, (), (), getattr(args, "source", None))
+            _print_json(CheckReport(exc.diagnostics, (), ()), getattr(args, "source", None))
         else:
             _print_diagnostics(exc.diagnostics, getattr(args, "source", None))
         return 1
@@ -99,7 +99,8 @@ def _build(args: argparse.Namespace) -> int:
     if not source.is_dir():
         raise error("not a folder", str(source), code="no-source")
     output = args.output if args.output is not None else source / "build"
-    report = build(source, output, include_drafts=args.drafts, base_url=args.base_url, search=not args.no_search)
+    report = build(source, output, include_drafts=args.drafts, base_url=args.base_url,
+                   search=False if args.no_search else None)
     _print_diagnostics(report.warnings, source)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -113,20 +114,24 @@ def _check(args: argparse.Namespace) -> int:
         raise error("not a folder", str(source), code="no-source")
     output = args.output if args.output is not None else source / "build"
     report = check_project(source, output, build_first=not args.no_build, include_drafts=args.drafts,
-                           base_url=args.base_url, search=not args.no_search)
+                           base_url=args.base_url, search=False if args.no_search else None)
     if args.format == "json":
-        _print_json(report.errors, report.warnings, report.normalisations, source)
+        _print_json(report, source)
     else:
         out = sys.stdout
         for n in report.normalisations:
             # Information, not a warning: the text was repaired as configured (normalise: true).
             n = _shown(n, source)
             print(f"{n.path}:{n.line}: {n.message}", file=out)
+        for n in report.suggestions:
+            n = _shown(n, source)
+            print(f"{n.path}:{n.line}: suggestion: {n.message}", file=out)
         for d in (*report.warnings, *report.errors):
             print(_shown(d, source).format(), file=out)
         verdict = "failed" if report.failed(args.strict) else "passed"
         print(f"check {verdict}: {_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}, "
-              f"{_count(report.normalisations, 'normalisation')}", file=out)
+              f"{_count(report.normalisations, 'normalisation')}, {_count(report.suggestions, 'suggestion')}",
+              file=out)
     return 1 if report.failed(args.strict) else 0
 
 
@@ -134,13 +139,13 @@ def _count(items: Sequence[object], noun: str) -> str:
     return f"{len(items)} {noun}{'s' if len(items) != 1 else ''}"
 
 
-def _print_json(errors: Iterable[Diagnostic], warnings: Iterable[Diagnostic], normalisations: Iterable[Diagnostic],
-                source: Path | None) -> None:
+def _print_json(report: CheckReport, source: Path | None) -> None:
     def items(diagnostics: Iterable[Diagnostic]) -> list[dict[str, object]]:
         return [{"path": d.path, "line": d.line, "code": d.code, "message": d.message}
                 for d in (_shown(d, source) for d in diagnostics)]
 
-    json.dump({"errors": items(errors), "warnings": items(warnings), "normalisations": items(normalisations)},
+    json.dump({"errors": items(report.errors), "warnings": items(report.warnings),
+               "normalisations": items(report.normalisations), "suggestions": items(report.suggestions)},
               sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
 

@@ -32,6 +32,9 @@ class SiteConfig:
     """The BCP 47 language tag of the articles, for `<html lang>`."""
     normalise: bool = True
     """Repair scraping scars (missing spaces after punctuation); every repair is recorded."""
+    search: bool = True
+    """Build a full-text search index with Pagefind, with a search page and a search box on every page.
+    `--no-search` turns it off for one build."""
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(SiteConfig)}

@@ -1,4 +1,5 @@
-"""The one configured Markdown renderer for `content/*.md`: CommonMark plus tables, raw HTML off.
+"""The one configured Markdown renderer for `content/*.md`: CommonMark plus tables, footnotes and
+definition lists (mdit-py-plugins), raw HTML off.
 
 Headings get the same slugs and de-duplication as seed sections, so anchors look alike site-wide.
 """
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 
 from summitsite.model import Heading
 from summitsite.slugs import SlugRegistry, make_slug
@@ -17,6 +20,8 @@ def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
     md.enable("strikethrough")
+    md.use(footnote_plugin)
+    md.use(deflist_plugin)
     return md
 
 

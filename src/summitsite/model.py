@@ -245,3 +245,62 @@ class Page:
     body_html: str
     headings: tuple[Heading, ...]
     meta: ArticleMeta = field(default_factory=ArticleMeta)
+    kind: Literal["page", "article"] = "page"
+    """`article` pages are listed with the articles on the home page and in topics."""
+    template: str | None = None
+    """A template file name from front matter (`template: wide.html`), checked to exist; None for `page.html`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A person, country, organisation or place the site tracks, from `content/entities.yml`."""
+
+    name: str
+    slug: str
+    """The entity page is `entities/<slug>/index.html`; made from the name, unique among entities."""
+    kind: str
+    """`person`, `country`, `organisation`, `place`, ... (a lower-case word chosen by the list)."""
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+    source: str = "content/entities.yml"
+    line: int = 1
+    """The line of the entry's `name:` key, for diagnostics."""
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Every spelling that counts as a mention: the name first, then the aliases."""
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class SectionMention:
+    """How often one section (or the intro) of one article mentions one entity, and in which sentences."""
+
+    entity: str
+    """The entity's slug."""
+    article: str
+    """The article's slug."""
+    section: str
+    """The section key: the section's anchor, or "" for the lede and the text before the first heading."""
+    heading: str
+    """The section heading as shown ("Introduction" for the intro)."""
+    count: int
+    sentences: tuple[str, ...]
+    """Every sentence that mentions the entity, in document order; the first one is the excerpt."""
+
+    @property
+    def anchor(self) -> str | None:
+        return self.section or None
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A tag and everything tagged with it."""
+
+    name: str
+    """The tag as first written (in reading order)."""
+    slug: str
+    articles: tuple[str, ...]
+    """Slugs of tagged seed articles, in reading order."""
+    pages: tuple[str, ...] = ()
+    """Slugs of tagged content pages of kind `article`."""

@@ -19,9 +19,12 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from summitsite import urls
+from summitsite import paths, urls, views
 from summitsite.analyse import Site
-from summitsite.model import Article, Callout, FaqBlock, ListBlock, Page, Paragraph, Table
+from summitsite.linking import link_entities
+from summitsite.model import Article, Callout, Entity, FaqBlock, ListBlock, Page, Paragraph, Table, Topic
+from summitsite.related import tag_slug
+from summitsite.seo import Structured, json_ld
 
 if TYPE_CHECKING:  # importlib.resources.abc is 3.11+; only the type checker needs it
     from importlib.resources.abc import Traversable
@@ -70,10 +73,20 @@ def make_environment(site_root: Path) -> jinja2.Environment:
         "excerpt": excerpt,
         "heading_level": heading_level,
         "http_url": http_url,
+        "json_ld": json_ld,
         "label_name": label_name,
         "lead_in_label": lead_in_label,
+        "lead_in_suffix": lead_in_suffix,
+        "link_entities": link_entities,
         "long_date": long_date,
         "reading_minutes": reading_minutes,
+    })
+    env.globals.update({
+        "entity_path": paths.entity_path,
+        "topic_path": paths.topic_path,
+        "compare_path": paths.compare_path,
+        "tag_slug": tag_slug,
+        "paths": paths,
     })
     return env
 
@@ -96,10 +109,31 @@ def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
                           article=article,
                           prev_article=articles[i - 1] if i > 0 else None,
                           next_article=articles[i + 1] if i + 1 < len(articles) else None,
-                          toc=toc_tree((s.heading, s.anchor, s.level) for s in article.sections)))
+                          toc=toc_tree((s.heading, s.anchor, s.level) for s in article.sections),
+                          related=tuple(site.article(s) for s in site.related.get(article.slug, ())),
+                          entities=views.article_entities(site, article),
+                          elsewhere=views.elsewhere(site, article),
+                          topics=tuple((t, tag_slug(t)) for t in article.meta.tags)))
     for page in site.pages:
         path = urls.page_path(page.slug)
-        add(path, _render(env, "page.html", site, path, page=page, toc=page_toc(page)))
+        add(path, _render(env, page.template or "page.html", site, path, page=page, toc=page_toc(page),
+                          topics=tuple((t, tag_slug(t)) for t in page.meta.tags)))
+    add(paths.ENTITIES_INDEX, _render(env, "entities.html", site, paths.ENTITIES_INDEX,
+                                      groups=views.entity_groups(site)))
+    for entity in site.entities:
+        path = paths.entity_path(entity.slug)
+        add(path, _render(env, "entity.html", site, path, view=views.entity_view(site, entity)))
+    for entity in views.compare_entities(site):
+        path = paths.compare_path(entity.slug)
+        add(path, _render(env, "compare.html", site, path, view=views.compare_view(site, entity)))
+    add(paths.TOPICS_INDEX, _render(env, "topics.html", site, paths.TOPICS_INDEX))
+    for topic in site.topics:
+        path = paths.topic_path(topic.slug)
+        add(path, _render(env, "topic.html", site, path, view=views.topic_view(site, topic)))
+    add(paths.FAQ_INDEX, _render(env, "faq.html", site, paths.FAQ_INDEX, hub=views.faq_hub(site)))
+    add(paths.SEARCH, _render(env, "search.html", site, paths.SEARCH))
+    add(paths.NOT_FOUND, _render(env, "404.html", site, paths.NOT_FOUND, url=_url_from_anywhere(site),
+                                 canonical=""))
     for path, data in builtin_static().items():
         add(path, data)
     return dict(sorted(files.items()))
@@ -112,9 +146,25 @@ def _render(env: jinja2.Environment, template: str, site: Site, page_path: str, 
         "page_path": page_path,
         "url": _url_from(page_path),
         "path_of": path_of,
+        "ld": Structured(site, page_path),
+        "canonical": urls.absolute_url(site.config.base_url, page_path) if site.config.base_url else "",
         **extra,
     }
     return env.get_template(template).render(context).encode("utf-8")
+
+
+def _url_from_anywhere(site: Site) -> Callable[[str], str]:
+    """Links for a page served at any depth (404.html): absolute from `base_url` when it is set.
+
+    Without a base_url there is no way to name the site's root from an unknown depth, so the links are
+    root-relative (`/static/style.css`): right when the site is served from the root of its host.
+    """
+    base = site.config.base_url
+
+    def url(path: str) -> str:
+        return urls.absolute_url(base, path) if base else "/" + urls.relative_url(urls.INDEX, path)
+
+    return url
 
 
 def _url_from(page_path: str) -> Callable[[str], str]:
@@ -124,12 +174,16 @@ def _url_from(page_path: str) -> Callable[[str], str]:
     return url
 
 
-def path_of(item: Article | Page) -> str:
-    """The output path of an article or a content page, for `url(path_of(x))` in templates."""
+def path_of(item: Article | Page | Entity | Topic) -> str:
+    """The output path of an article, content page, entity or topic, for `url(path_of(x))` in templates."""
     if isinstance(item, Article):
         return urls.article_path(item.slug)
     if isinstance(item, Page):
         return urls.page_path(item.slug)
+    if isinstance(item, Entity):
+        return paths.entity_path(item.slug)
+    if isinstance(item, Topic):
+        return paths.topic_path(item.slug)
     raise TypeError(f"no output path for {type(item).__name__}")
 
 
@@ -243,6 +297,12 @@ def lead_in_label(label: str) -> str:
     """A paragraph's lead-in label with a colon, unless it already ends in punctuation."""
     label = label.rstrip()
     return label if label and label[-1] in _LABEL_END else label + ":"
+
+
+def lead_in_suffix(label: str) -> str:
+    """The colon `lead_in_label` would add ("" when the label already ends in punctuation)."""
+    label = label.rstrip()
+    return "" if label and label[-1] in _LABEL_END else ":"
 
 
 def label_name(label: str) -> str:

@@ -1,0 +1,226 @@
+"""The entity list (`content/entities.yml`) and the one matcher that finds entity mentions in text.
+
+Matching rules, applied by a single combined regular expression (so a text is scanned once, whatever the
+number of entities):
+
+* A mention is a whole word or phrase: it neither starts nor ends inside a word ("Russia" in "Russia's"
+  counts, "Russia" in "Russian" does not).
+* A term with a space or a hyphen in it ("Kim Jong Un", "Indo-Pacific") matches case-insensitively, with
+  any run of white space between its words. A single-word term ("Kim", "US", "SCO") matches
+  case-sensitively, so "US" is not "us" and "SCO" is not "Sco".
+* The longest term wins: the alternatives are sorted longest first, so "Kim Jong Un" is one mention of
+  Kim Jong Un, not "Kim" plus leftovers, and "South China Sea" is not a mention of China.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from summitsite.errors import SummitError
+from summitsite.model import Diagnostic, Entity
+from summitsite.slugs import make_slug
+from summitsite.yamlmap import describe, yaml_diagnostic
+
+ENTITIES_FILE = "content/entities.yml"
+ENTITY_KEYS = ("name", "kind", "aliases", "description")
+_CODE = "entities"
+_KIND = re.compile(r"^[a-z][a-z-]*$")
+
+
+# --- loading ----------------------------------------------------------------------------------------------
+
+def load_entities(root: Path) -> tuple[Entity, ...]:
+    """Read `root/content/entities.yml`; a missing file means no entities. Raise SummitError listing every problem."""
+    path = Path(root) / ENTITIES_FILE
+    if not path.is_file():
+        return ()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SummitError([Diagnostic("error", _CODE, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8",
+                                      ENTITIES_FILE)]) from None
+    return parse_entities(text, ENTITIES_FILE)
+
+
+def parse_entities(text: str, shown: str = ENTITIES_FILE) -> tuple[Entity, ...]:
+    """Check the YAML text of an entity list: a list of mappings with name, kind, aliases and description."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise SummitError([yaml_diagnostic(exc, shown, _CODE)]) from None
+    except yaml.YAMLError as exc:
+        raise SummitError([Diagnostic("error", _CODE, f"invalid YAML: {exc}", shown)]) from None
+    if root is None:
+        return ()
+    if not isinstance(root, yaml.SequenceNode):
+        raise SummitError([_problem("expected a list of entities, each starting with '- name:'", shown, root)])
+    problems: list[Diagnostic] = []
+    entities: list[Entity] = []
+    for node in root.value:
+        entity = _parse_entry(node, shown, problems)
+        if entity is not None:
+            entities.append(entity)
+    problems.extend(_duplicates(entities))
+    if problems:
+        raise SummitError(problems)
+    return tuple(entities)
+
+
+def _problem(message: str, shown: str, node: yaml.Node) -> Diagnostic:
+    return Diagnostic("error", _CODE, message, shown, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _parse_entry(node: yaml.Node, shown: str, problems: list[Diagnostic]) -> Entity | None:
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(_problem("each entity must be a mapping with 'name:' and 'kind:'", shown, node))
+        return None
+    values: dict[str, object] = {}
+    before = len(problems)
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if key not in ENTITY_KEYS:
+            problems.append(_problem(f"unknown key {describe(key)} (known keys: {', '.join(ENTITY_KEYS)})",
+                                     shown, key_node))
+            continue
+        if key in values:
+            problems.append(_problem(f"'{key}' is set twice", shown, key_node))
+            continue
+        value = _scalar_or_list(value_node)
+        if key == "aliases":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                problems.append(_problem(f"'aliases' must be a list of names, not {describe(value)}", shown,
+                                         value_node))
+                continue
+            value = tuple(" ".join(v.split()) for v in value)
+        elif not isinstance(value, str) or not value.strip():
+            problems.append(_problem(f"'{key}' must be text, not {describe(value)}", shown, value_node))
+            continue
+        else:
+            value = " ".join(value.split())
+        values[key] = value
+    for required in ("name", "kind"):
+        if required not in values and not any(p.message.startswith(f"'{required}'") for p in problems[before:]):
+            problems.append(_problem(f"this entity has no '{required}'", shown, node))
+    kind = values.get("kind")
+    if isinstance(kind, str) and not _KIND.match(kind):
+        problems.append(_problem(f"'kind' must be a lower-case word such as 'person' or 'country', not '{kind}'",
+                                 shown, node))
+    if len(problems) > before:
+        return None
+    name = str(values["name"])
+    return Entity(name=name, slug=make_slug(name, fallback="entity"), kind=str(values["kind"]),
+                  aliases=tuple(values.get("aliases", ())), description=str(values.get("description", "")),
+                  source=shown, line=node.start_mark.line + 1)
+
+
+def _scalar_or_list(node: yaml.Node) -> object:
+    if isinstance(node, yaml.ScalarNode):
+        # Plain YAML would read `name: Yes` as true or `name: 1945` as a number; a name is always text.
+        return node.value if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
+                                          "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool") else None
+    if isinstance(node, yaml.SequenceNode):
+        return [_scalar_or_list(n) for n in node.value]
+    return {}
+
+
+def _duplicates(entities: Iterable[Entity]) -> list[Diagnostic]:
+    """Every name or alias claimed twice (under the matching rules), and every entity slug claimed twice."""
+    problems = []
+    terms: dict[str, Entity] = {}
+    slugs: dict[str, Entity] = {}
+    for entity in entities:
+        for term in dict.fromkeys(entity.terms):
+            key = term_key(term)
+            owner = terms.setdefault(key, entity)
+            if owner is not entity:
+                problems.append(Diagnostic("error", _CODE, f"'{term}' already names '{owner.name}' "
+                                           f"({owner.source}:{owner.line})", entity.source, entity.line))
+        owner = slugs.setdefault(entity.slug, entity)
+        if owner is not entity:
+            problems.append(Diagnostic("error", _CODE, f"'{entity.name}' would share the page "
+                                       f"entities/{entity.slug}/ with '{owner.name}' ({owner.source}:{owner.line})",
+                                       entity.source, entity.line))
+    return problems
+
+
+# --- matching ---------------------------------------------------------------------------------------------
+
+def is_multi_word(term: str) -> bool:
+    """Terms with a space or hyphen match case-insensitively; single words match case-sensitively."""
+    return any(c.isspace() or c == "-" for c in term)
+
+
+def term_key(term: str) -> str:
+    """The form two spellings share when the matcher cannot tell them apart."""
+    return " ".join(term.casefold().split()) if is_multi_word(term) else term
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    start: int
+    end: int
+    entity: str
+    """The entity's slug."""
+
+
+class EntityMatcher:
+    """Finds entity mentions in a text with one combined regular expression; see the module docstring."""
+
+    def __init__(self, entities: Iterable[Entity]):
+        self._owner: dict[str, str] = {}
+        for entity in entities:
+            for term in entity.terms:
+                self._owner.setdefault(term_key(term), entity.slug)
+        alternatives = sorted(self._patterns(), key=lambda p: (-p[0], p[1]))
+        body = "|".join(p for _, p in alternatives)
+        self._regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if body else None
+
+    def _patterns(self):
+        for key in self._owner:
+            if is_multi_word(key):
+                words = [re.escape(w) for w in key.split()]
+                yield len(key), "(?i:" + r"\s+".join(words) + ")"
+            else:
+                yield len(key), re.escape(key)
+
+    def __bool__(self) -> bool:
+        return self._regex is not None
+
+    def find(self, text: str) -> list[Match]:
+        """Every mention in `text`, left to right, never overlapping."""
+        if self._regex is None or not text:
+            return []
+        return [Match(m.start(), m.end(), self._owner[term_key(m.group())]) for m in self._regex.finditer(text)]
+
+
+# --- sentences --------------------------------------------------------------------------------------------
+
+# A sentence ends at . ! or ? (plus closing quotes or brackets) followed by white space, unless the word
+# ending there is an abbreviation such as "U.S." or "Mr.".
+_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+_ABBREVIATION = re.compile(r"(?:\b(?:[A-Z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|etc|e\.g|i\.e|No)\.)$")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence of `text`, surrounding white space excluded."""
+    spans, start = [], 0
+    for end in _END.finditer(text):
+        if _ABBREVIATION.search(text, max(0, end.start() - 20), end.start() + 1):
+            continue  # "the U.S. dollar": not the end of a sentence
+        spans.append((start, end.end()))
+        start = end.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    result = []
+    for a, b in spans:
+        piece = text[a:b]
+        if piece.strip():
+            result.append((a + len(piece) - len(piece.lstrip()), b - len(piece) + len(piece.rstrip())))
+    return result

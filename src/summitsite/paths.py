@@ -1,0 +1,24 @@
+"""Output paths of the cross-reference pages: entities, topics, compare views, the FAQ hub, search and 404.
+
+Like `summitsite.urls`, every path is POSIX, relative to the output folder, and names a file.
+"""
+
+from __future__ import annotations
+
+ENTITIES_INDEX = "entities/index.html"
+TOPICS_INDEX = "topics/index.html"
+FAQ_INDEX = "faq/index.html"
+SEARCH = "search/index.html"
+NOT_FOUND = "404.html"
+
+
+def entity_path(slug: str) -> str:
+    return f"entities/{slug}/index.html"
+
+
+def topic_path(slug: str) -> str:
+    return f"topics/{slug}/index.html"
+
+
+def compare_path(slug: str) -> str:
+    return f"compare/{slug}/index.html"

@@ -1,0 +1,185 @@
+"""What the cross-reference pages show, decided in Python: entity pages, compare views, the FAQ hub, topics.
+
+Each function takes the analysed `Site` and returns a small frozen view that a template only lays out,
+so the ordering and set arithmetic live here, tested, and a site's template overrides cannot get them wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from summitsite.analyse import Site
+from summitsite.model import Article, Entity, Faq, SectionMention, Topic
+
+CO_MENTION_LIMIT = 10
+# Kinds in the order the entity index shows them; any other kind follows, alphabetically.
+KIND_ORDER = ("person", "country", "organisation", "place")
+_KIND_PLURALS = {"person": "People", "country": "Countries"}
+
+
+def kind_heading(kind: str) -> str:
+    """`People`, `Countries`, `Organisations`, ...: the heading of a group of entities."""
+    return _KIND_PLURALS.get(kind, kind.replace("-", " ").capitalize() + "s")
+
+
+@dataclass(frozen=True, slots=True)
+class EntityGroup:
+    kind: str
+    heading: str
+    entities: tuple[tuple[Entity, int, int], ...]
+    """(entity, mentions in all articles, number of articles mentioning it), by name."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleMentions:
+    article: Article
+    count: int
+    sections: tuple[SectionMention, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityView:
+    entity: Entity
+    articles: tuple[ArticleMentions, ...]
+    """The articles mentioning the entity, in reading order."""
+    co_mentions: tuple[tuple[Entity, int], ...]
+    """Entities mentioned in the same sections, with the number of such sections, most first."""
+    has_compare: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CompareColumn:
+    article: Article
+    count: int
+    sections: tuple[SectionMention, ...]
+    distinct: tuple[Entity, ...]
+    """Entities mentioned alongside this one in this article only."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompareView:
+    entity: Entity
+    columns: tuple[CompareColumn, ...]
+    shared: tuple[Entity, ...]
+    """Entities mentioned alongside this one in every article."""
+
+
+@dataclass(frozen=True, slots=True)
+class FaqEntry:
+    article: Article
+    faq: Faq
+    entities: tuple[Entity, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FaqHub:
+    by_article: tuple[tuple[Article, tuple[FaqEntry, ...]], ...]
+    by_entity: tuple[tuple[Entity, tuple[FaqEntry, ...]], ...]
+
+    @property
+    def pairs(self) -> tuple[tuple[Article, Faq], ...]:
+        """Each FAQ once, as (article, faq), for the FAQPage structured data."""
+        return tuple((e.article, e.faq) for _, entries in self.by_article for e in entries)
+
+
+def entity_groups(site: Site) -> tuple[EntityGroup, ...]:
+    totals: dict[str, tuple[int, int]] = {}
+    for slug, found in site.mentions.by_entity.items():
+        totals[slug] = (sum(m.count for m in found), len({m.article for m in found}))
+    kinds: dict[str, list[tuple[Entity, int, int]]] = {}
+    for entity in site.entities:  # already sorted by name
+        total, articles = totals.get(entity.slug, (0, 0))
+        kinds.setdefault(entity.kind, []).append((entity, total, articles))
+    order = sorted(kinds, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))
+    return tuple(EntityGroup(k, kind_heading(k), tuple(kinds[k])) for k in order)
+
+
+def has_compare(site: Site, entity: str) -> bool:
+    return len(site.mentions.articles_mentioning(entity)) >= 2
+
+
+def compare_entities(site: Site) -> tuple[Entity, ...]:
+    """The entities that two or more articles mention: each gets a compare page."""
+    return tuple(e for e in site.entities if has_compare(site, e.slug))
+
+
+def _by_article(site: Site, entity: str) -> tuple[ArticleMentions, ...]:
+    grouped: dict[str, list[SectionMention]] = {}
+    for mention in site.mentions.by_entity.get(entity, ()):
+        grouped.setdefault(mention.article, []).append(mention)
+    return tuple(ArticleMentions(site.article(slug), sum(m.count for m in found), tuple(found))
+                 for slug, found in grouped.items())
+
+
+def entity_view(site: Site, entity: Entity) -> EntityView:
+    co = site.mentions.co_mentions.get(entity.slug, ())[:CO_MENTION_LIMIT]
+    return EntityView(entity, _by_article(site, entity.slug), tuple((site.entity(s), n) for s, n in co),
+                      has_compare(site, entity.slug))
+
+
+def compare_view(site: Site, entity: Entity) -> CompareView:
+    per_article = _by_article(site, entity.slug)
+    neighbours: list[set[str]] = []
+    for item in per_article:
+        found: set[str] = set()
+        for section in item.sections:
+            found.update(site.mentions.section_entities.get((item.article.slug, section.section), ()))
+        found.discard(entity.slug)
+        neighbours.append(found)
+    shared = set.intersection(*neighbours) if neighbours else set()
+    columns = []
+    for i, item in enumerate(per_article):
+        others = set().union(*(n for j, n in enumerate(neighbours) if j != i))
+        distinct = neighbours[i] - others
+        columns.append(CompareColumn(item.article, item.count, item.sections, _entities(site, distinct)))
+    return CompareView(entity, tuple(columns), _entities(site, shared))
+
+
+def _entities(site: Site, slugs: set[str]) -> tuple[Entity, ...]:
+    return tuple(e for e in site.entities if e.slug in slugs)  # site.entities is sorted by name
+
+
+def faq_hub(site: Site) -> FaqHub:
+    """Every FAQ of every article, by article (reading order) and by entity (by name, then article order)."""
+    by_article = []
+    by_entity: dict[str, list[FaqEntry]] = {}
+    for article in site.articles:
+        entries = []
+        for faq in article.faqs:
+            slugs = site.mentions.faq_entities.get((article.slug, faq.anchor), ())
+            entry = FaqEntry(article, faq, tuple(sorted((site.entity(s) for s in slugs),
+                                                        key=lambda e: (e.name.casefold(), e.slug))))
+            entries.append(entry)
+            for slug in slugs:
+                by_entity.setdefault(slug, []).append(entry)
+        if entries:
+            by_article.append((article, tuple(entries)))
+    grouped = tuple((e, tuple(by_entity[e.slug])) for e in site.entities if e.slug in by_entity)
+    return FaqHub(tuple(by_article), grouped)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicView:
+    topic: Topic
+    articles: tuple[Article, ...]
+    pages: tuple
+    """Content pages of kind `article` with this tag."""
+
+
+def topic_view(site: Site, topic: Topic) -> TopicView:
+    return TopicView(topic, tuple(site.article(s) for s in topic.articles), tuple(site.page(s) for s in topic.pages))
+
+
+def article_entities(site: Site, article: Article) -> tuple[tuple[Entity, int], ...]:
+    """The entities an article mentions, most mentioned first."""
+    return tuple((site.entity(slug), n) for slug, n in site.mentions.by_article.get(article.slug, {}).items())
+
+
+def elsewhere(site: Site, article: Article) -> tuple[tuple[Entity, tuple[Article, ...]], ...]:
+    """The article's entities that other articles mention too, with those articles: the compare links."""
+    result = []
+    for slug in site.mentions.by_article.get(article.slug, {}):
+        others = tuple(site.article(s) for s in site.mentions.articles_mentioning(slug) if s != article.slug)
+        if others:
+            result.append((site.entity(slug), others))
+    return tuple(result)

@@ -1,0 +1,160 @@
+"""Tests for related articles, compare views, the FAQ hub, topics, content-page options and escaping."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from summitsite.analyse import analyse
+from summitsite.config import SiteConfig
+from summitsite.errors import SummitError
+from summitsite.mentions import index_mentions
+from summitsite.model import ArticleMeta, Entity, Faq, FaqBlock, Section
+from summitsite.pages import load_page
+from summitsite.related import ENTITY_WEIGHT, TAG_WEIGHT, related_articles
+from summitsite.render import make_environment, render_site
+from summitsite.views import compare_entities, compare_view, faq_hub
+from test_entities import art, ent, sec
+
+ENTITIES = (ent("Russia"), ent("China"), ent("Iran"), ent("Cuba"))
+
+
+def site_of(*articles, entities=ENTITIES, **config):
+    return analyse(SiteConfig(**config), list(articles), [], entities)
+
+
+# --- related articles -------------------------------------------------------------------------------------
+
+def test_related_weights_rare_entities_and_tags():
+    a = art("a", sec("S", "Russia China Iran."), tags=["x"])
+    b = art("b", sec("S", "Russia China."))           # shares two common entities
+    c = art("c", sec("S", "Iran."))                   # shares one rarer entity
+    d = art("d", sec("S", "Nothing here."), tags=["x"])  # shares a tag only
+    e = art("e", sec("S", "Cuba."))                   # shares nothing
+    site = site_of(a, b, c, d, e)
+    idf = {n: math.log(1 + 5 / n) for n in (1, 2, 3)}
+    scores = {"b": 2 * ENTITY_WEIGHT * idf[2], "c": ENTITY_WEIGHT * idf[2], "d": TAG_WEIGHT}
+    assert site.related["a"] == tuple(sorted(scores, key=lambda s: -scores[s]))
+    assert "e" not in site.related["a"] and site.related["e"] == ()
+
+
+def test_related_ties_break_by_title_then_slug_and_are_capped():
+    articles = [art(s, sec("S", "Russia.")) for s in ("f", "b", "d", "a", "c", "e", "g")]
+    related = related_articles(tuple(articles), index_mentions(tuple(articles), ENTITIES))
+    assert related["a"] == ("b", "c", "d", "e", "f")
+
+
+def test_related_uses_the_inverted_index_only():
+    # An article sharing nothing is never scored, so it cannot appear even with a limit larger than the site.
+    articles = (art("a", sec("S", "Russia.")), art("b", sec("S", "Cuba.")))
+    assert related_articles(articles, index_mentions(articles, ENTITIES), limit=10) == {"a": (), "b": ()}
+
+
+def test_related_is_deterministic():
+    articles = [art(s, sec("S", "Russia China Iran Cuba."), tags=["t"]) for s in "edcba"]
+    first = site_of(*articles).related
+    assert first == site_of(*reversed(articles)).related
+
+
+# --- compare pages ----------------------------------------------------------------------------------------
+
+def test_compare_pages_only_for_entities_in_two_or_more_articles():
+    a = art("a", sec("One", "Russia and China and Iran."))
+    b = art("b", sec("Two", "Russia and China and Cuba."))
+    c = art("c", sec("Three", "Iran alone."), sec("Four", "Iran again."))
+    site = site_of(a, b, c)
+    assert [e.slug for e in compare_entities(site)] == ["china", "iran", "russia"]
+    files = render_site(site, make_environment(Path("/nonexistent")))
+    assert {p for p in files if p.startswith("compare/")} == {
+        "compare/china/index.html", "compare/iran/index.html", "compare/russia/index.html"}
+    view = compare_view(site, site.entity("russia"))
+    assert [c.article.slug for c in view.columns] == ["a", "b"]
+    assert [e.slug for e in view.shared] == ["china"]
+    assert [[e.slug for e in c.distinct] for c in view.columns] == [["iran"], ["cuba"]]
+    assert view.columns[0].sections[0].sentences == ("Russia and China and Iran.",)
+
+
+# --- FAQ hub ----------------------------------------------------------------------------------------------
+
+def faq_article(slug: str, *faqs: Faq) -> object:
+    return art(slug, Section("FAQ", 2, "faq", 2, (FaqBlock(tuple(faqs), 3),)))
+
+
+def test_faq_hub_groups_by_article_and_by_entity():
+    a = faq_article("a", Faq("Why Russia?", "Because.", "faq-why", 3), Faq("Who?", "China.", "faq-who", 4))
+    b = faq_article("b", Faq("Where?", "Russia and China.", "faq-where", 3))
+    site = site_of(a, b)
+    hub = faq_hub(site)
+    assert [(art.slug, [e.faq.anchor for e in entries]) for art, entries in hub.by_article] == [
+        ("a", ["faq-why", "faq-who"]), ("b", ["faq-where"])]
+    assert [(e.slug, [(x.article.slug, x.faq.anchor) for x in entries]) for e, entries in hub.by_entity] == [
+        ("china", [("a", "faq-who"), ("b", "faq-where")]), ("russia", [("a", "faq-why"), ("b", "faq-where")])]
+    html = render_site(site, make_environment(Path("/nonexistent")))["faq/index.html"].decode()
+    assert 'href="../articles/a/index.html#faq-why"' in html
+    ids = [part.split('"')[0] for part in html.split(' id="')[1:]]
+    assert len(ids) == len(set(ids))
+
+
+# --- topics -----------------------------------------------------------------------------------------------
+
+def test_topics_merge_tags_with_the_same_slug():
+    site = site_of(art("a", tags=["North Korea"]), art("b", tags=["north-korea", "Trade"]))
+    assert [(t.name, t.slug, t.articles) for t in site.topics] == [
+        ("North Korea", "north-korea", ("a", "b")), ("Trade", "trade", ("b",))]
+
+
+# --- escaping ---------------------------------------------------------------------------------------------
+
+HOSTILE = '<script>alert(1)</script>" onmouseover="x'
+
+
+def test_hostile_entity_names_descriptions_and_tags_are_escaped():
+    evil = Entity(HOSTILE, "evil", "person", ("Evil & Co",), HOSTILE)
+    a = art("a", sec("S", f"{HOSTILE} met Evil & Co. Then Russia."), lede="Russia.")
+    a = a.__class__(**{**{f: getattr(a, f) for f in a.__slots__}, "meta": ArticleMeta(tags=(HOSTILE,))})
+    b = art("b", sec("S", "Evil & Co and Russia again."))
+    site = site_of(a, b, entities=(evil, ent("Russia")))
+    files = render_site(site, make_environment(Path("/nonexistent")))
+    assert "entities/evil/index.html" in files and "compare/evil/index.html" in files
+    for path, data in files.items():
+        if not path.endswith(".html"):
+            continue
+        html = data.decode()
+        for block in html.split('<script type="application/ld+json">')[1:]:
+            assert "<" not in block.split("</script>")[0], path
+        body = html.split("</head>")[1]
+        assert "<script" not in body and "onmouseover=\"" not in body, path
+    article = files["articles/a/index.html"].decode()
+    assert '<a class="entity" href="../../entities/evil/index.html">&lt;script&gt;alert(1)' in article
+    other = files["articles/b/index.html"].decode()
+    assert '<a class="entity" href="../../entities/evil/index.html">Evil &amp; Co</a>' in other
+
+
+# --- content pages: kind and template ---------------------------------------------------------------------
+
+def test_content_page_kind_and_template(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "wide.html").write_text('{% extends "page.html" %}', encoding="utf-8")
+    (tmp_path / "content").mkdir()
+    path = tmp_path / "content" / "x.md"
+    path.write_text("---\ntitle: X\nkind: article\ntemplate: wide.html\n---\nBody\n", encoding="utf-8")
+    page = load_page(path, tmp_path)
+    assert (page.kind, page.template) == ("article", "wide.html")
+
+
+@pytest.mark.parametrize("front, message, line", [
+    ("template: ../secret.html", "must be a file name", 3),
+    ("template: missing.html", "not found", 3),
+    ("template: page.txt", "must be a file name", 3),
+    ("kind: post", "'kind' must be 'page' or 'article'", 3),
+])
+def test_content_page_bad_options_name_the_line(tmp_path, front, message, line):
+    (tmp_path / "content").mkdir()
+    path = tmp_path / "content" / "x.md"
+    path.write_text(f"---\ntitle: X\n{front}\n---\nBody\n", encoding="utf-8")
+    with pytest.raises(SummitError) as info:
+        load_page(path, tmp_path)
+    (problem,) = info.value.diagnostics
+    assert message in problem.message and problem.format().startswith(f"content/x.md:{line}:")

@@ -1,0 +1,161 @@
+"""Tests for the entity list, the matcher, the mention index and suggest_entities."""
+
+from __future__ import annotations
+
+import pytest
+
+from summitsite.analyse import analyse
+from summitsite.config import SiteConfig
+from summitsite.entities import EntityMatcher, parse_entities, sentence_spans
+from summitsite.errors import SummitError
+from summitsite.mentions import index_mentions
+from summitsite.model import Article, Entity, Faq, FaqBlock, Paragraph, Section
+from summitsite.suggest import suggest_entities
+
+
+def ent(name: str, *aliases: str, kind: str = "country") -> Entity:
+    from summitsite.slugs import make_slug
+    return Entity(name, make_slug(name), kind, aliases)
+
+
+def names(matcher: EntityMatcher, text: str) -> list[tuple[str, str]]:
+    return [(text[m.start:m.end], m.entity) for m in matcher.find(text)]
+
+
+def art(slug: str, *sections: Section, lede: str = "", tags=()) -> Article:
+    from summitsite.model import ArticleMeta
+    return Article(f"seeds/{slug}.txt", slug.title(), slug, lede, (), tuple(sections), (), False,
+                   meta=ArticleMeta(tags=tuple(tags)))
+
+
+def sec(heading: str, *texts: str, anchor: str | None = None) -> Section:
+    return Section(heading, 2, anchor or heading.lower().replace(" ", "-"), 1,
+                   tuple(Paragraph(t, i + 2) for i, t in enumerate(texts)))
+
+
+# --- loading --------------------------------------------------------------------------------------------
+
+def test_parse_entities_reads_every_field():
+    (e,) = parse_entities("- name: Kim Jong Un\n  kind: person\n  aliases: [Kim Jong-un, Kim]\n"
+                          "  description: Leader.\n")
+    assert (e.name, e.slug, e.kind, e.aliases, e.description, e.line) == (
+        "Kim Jong Un", "kim-jong-un", "person", ("Kim Jong-un", "Kim"), "Leader.", 1)
+
+
+@pytest.mark.parametrize("text, message, line", [
+    ("- name: [unclosed\n", "invalid YAML", 2),
+    ("- name: A\n  kind: person\n  colour: red\n", "unknown key 'colour'", 3),
+    ("- name: A\n  aliases: [B]\n", "no 'kind'", 1),
+    ("- kind: person\n", "no 'name'", 1),
+    ("- name: A\n  kind: person\n- name: B\n  kind: person\n  aliases: [A]\n", "'A' already names 'A'", 3),
+    ("- name: North Korea\n  kind: country\n- name: north  korea\n  kind: country\n", "already names", 3),
+    ("name: A\n", "expected a list", 1),
+    ("- name: A\n  kind: Person\n", "lower-case word", 1),
+])
+def test_parse_entities_errors_name_the_line(text, message, line):
+    with pytest.raises(SummitError) as info:
+        parse_entities(text, "content/entities.yml")
+    (problem, *_) = info.value.diagnostics
+    assert message in problem.message
+    assert problem.path == "content/entities.yml" and problem.line == line
+    assert problem.format().startswith(f"content/entities.yml:{line}")
+
+
+def test_parse_entities_reports_every_problem():
+    with pytest.raises(SummitError) as info:
+        parse_entities("- name: A\n- kind: person\n- name: C\n  kind: place\n  size: 3\n")
+    assert [d.line for d in info.value.diagnostics] == [1, 2, 5]
+
+
+def test_short_alias_may_differ_from_a_long_name_by_case_only():
+    # "US" (single word, exact) and "us" would be different terms; a multi-word twin in another case is not.
+    assert len(parse_entities("- name: United States\n  kind: country\n  aliases: [US]\n")) == 1
+
+
+# --- matching -------------------------------------------------------------------------------------------
+
+MATCHER = EntityMatcher([
+    ent("Kim Jong Un", "Kim Jong-un", "Kim", kind="person"),
+    ent("United States", "US", "U.S."),
+    ent("Shanghai Cooperation Organisation", "SCO", kind="organisation"),
+    ent("China"),
+    ent("South China Sea", kind="place"),
+    ent("Russia"),
+])
+
+
+def test_whole_words_only():
+    assert names(MATCHER, "Russian ties; Russia’s role; Kimchi; USB; SCOs") == [("Russia", "russia")]
+
+
+def test_multi_word_terms_ignore_case_and_spacing():
+    assert names(MATCHER, "the united  states and KIM JONG-UN") == [
+        ("united  states", "united-states"), ("KIM JONG-UN", "kim-jong-un")]
+
+
+def test_single_word_terms_are_case_sensitive():
+    assert names(MATCHER, "join us, sco and china; the US, the U.S. and SCO") == [
+        ("US", "united-states"), ("U.S.", "united-states"), ("SCO", "shanghai-cooperation-organisation")]
+
+
+def test_longest_match_wins():
+    assert names(MATCHER, "Kim Jong Un sailed the South China Sea; Kim waved") == [
+        ("Kim Jong Un", "kim-jong-un"), ("South China Sea", "south-china-sea"), ("Kim", "kim-jong-un")]
+
+
+def test_no_entities_means_no_matches():
+    assert EntityMatcher([]).find("Russia") == []
+
+
+def test_sentence_spans_keep_abbreviations():
+    text = "The U.S. dollar fell. Mr. Moe spoke! Why? Done"
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "The U.S. dollar fell.", "Mr. Moe spoke!", "Why?", "Done"]
+
+
+# --- the mention index ------------------------------------------------------------------------------------
+
+ENTITIES = (ent("Russia"), ent("China"), ent("Kim Jong Un", "Kim", kind="person"))
+
+
+def test_headings_are_never_mentions_and_sections_count_separately():
+    a = art("a", sec("Russia and China", "Russia met China. Russia left."), sec("Later", "Kim came."),
+            lede="China hosted.")
+    index = index_mentions((a,), ENTITIES)
+    assert index.by_article["a"] == {"russia": 2, "china": 2, "kim-jong-un": 1}
+    mentions = {(m.entity, m.section): (m.count, m.sentences) for ms in index.by_entity.values() for m in ms}
+    assert mentions[("russia", "russia-and-china")] == (2, ("Russia met China.", "Russia left."))
+    assert mentions[("china", "")] == (1, ("China hosted.",))
+    assert index.first_links[("a", "russia-and-china")]["russia"] == ("Russia met China. Russia left.", 0, 6)
+
+
+def test_faq_questions_count_but_are_not_linked():
+    faq = Faq("Why Russia?", "Because China asked.", "faq-why", 3)
+    a = art("a", Section("FAQ", 2, "faq", 2, (FaqBlock((faq,), 3),)))
+    index = index_mentions((a,), ENTITIES)
+    assert index.by_article["a"] == {"china": 1, "russia": 1}
+    assert set(index.first_links[("a", "faq")]) == {"china"}
+    assert index.faq_entities[("a", "faq-why")] == ("russia", "china")
+
+
+def test_co_mentions_count_shared_sections():
+    a = art("a", sec("One", "Russia and China."), sec("Two", "Russia and Kim and China."))
+    index = index_mentions((a,), ENTITIES)
+    assert index.co_mentions["russia"] == (("china", 2), ("kim-jong-un", 1))
+
+
+# --- suggestions ------------------------------------------------------------------------------------------
+
+def test_suggest_entities_finds_near_misses_and_frequent_names():
+    entities = (ent("Shanghai Cooperation Organisation", "SCO", kind="organisation"), ent("Russia"))
+    a = art("a", sec("Shanghai Cooperation Association’s Role", "The SCO grew. Then Russia and the Northern "
+                     "Sea Route. Ships used the Northern Sea Route. We saw Brussels, then Brussels, even Brussels."))
+    site = analyse(SiteConfig(), [a], [], entities)
+    found = [(d.severity, d.code, d.message, d.path, d.line) for d in suggest_entities(site)]
+    assert ("warning", "entity-near-miss",
+            "'Shanghai Cooperation Association' looks like a misspelling of 'Shanghai Cooperation Organisation'",
+            "seeds/a.txt", 1) in found
+    assert any(code == "entity-suggestion" and "'Northern Sea Route' appears 2 times" in msg
+               for _, code, msg, _, _ in found)
+    assert any(code == "entity-suggestion" and "'Brussels' appears 3 times" in msg for _, code, msg, _, _ in found)
+    assert not any("Russia" in msg or "'Then" in msg for _, _, msg, _, _ in found)
