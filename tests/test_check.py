@@ -253,3 +253,15 @@ def test_each_page_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(check, "_parse_page", counting)
     assert len(check_site(tmp_path)) == 49
     assert sorted(parsed) == ["index.html", "t.html"]
+
+
+def test_root_relative_links_resolve_under_the_sites_root_path(tmp_path: Path) -> None:
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "style.css").write_text("", encoding="utf-8")
+    (tmp_path / "404.html").write_text('<!DOCTYPE html><html><head><link rel="stylesheet" '
+                                       'href="/news/static/style.css"></head><body><a href="/news/">home</a>'
+                                       '<a href="/other/x.html">x</a></body></html>', encoding="utf-8")
+    (tmp_path / "index.html").write_text("<!DOCTYPE html><html><body></body></html>", encoding="utf-8")
+    assert [d.message for d in check_site(tmp_path, "/news/")] == [
+        "broken link '/other/x.html': it points outside the output folder"]
+    assert {d.code for d in check_site(tmp_path)} == {"broken-link"}

@@ -9,6 +9,7 @@ import pytest
 
 from summitsite.builder import render_files
 from summitsite.check import check_site
+from summitsite.urls import root_path
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "site"
@@ -61,7 +62,7 @@ def test_fixture_site_has_no_broken_links(tmp_path: Path) -> None:
         target = tmp_path / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    assert [d.format() for d in check_site(tmp_path)] == []
+    assert [d.format() for d in check_site(tmp_path, root_path("https://example.org/fixture/"))] == []
 
 
 def test_two_renders_are_byte_identical() -> None:

@@ -25,6 +25,7 @@ from summitsite.analyse import Site
 from summitsite.errors import SummitError
 from summitsite.model import Diagnostic
 from summitsite.suggest import suggest_entities
+from summitsite.urls import root_path
 
 # Attributes holding a URL, per element.
 _URL_ATTRS: dict[str, tuple[str, ...]] = {
@@ -164,10 +165,18 @@ def _site_files(output: Path) -> tuple[set[str], set[str]]:
     return files, dirs
 
 
-def _resolve(page: str, path: str) -> str | None:
-    """The output-relative target of a link's (decoded) path, or None when it leaves the output."""
-    # Root-relative links resolve against the output folder, which is where the site is served from.
-    base = "" if path.startswith("/") else posixpath.dirname(page)
+def _resolve(page: str, path: str, root: str = "/") -> str | None:
+    """The output-relative target of a link's (decoded) path, or None when it leaves the output.
+
+    A root-relative link must lie under `root`, the site's path on its host (urls.root_path).
+    """
+    if path.startswith("/"):
+        if not path.startswith(root):
+            return None
+        path = path[len(root):] or "."
+        base = ""
+    else:
+        base = posixpath.dirname(page)
     joined = posixpath.join(base, path.lstrip("/"))
     target = posixpath.normpath(joined) if joined else "."
     if target == ".." or target.startswith("../"):
@@ -176,7 +185,7 @@ def _resolve(page: str, path: str) -> str | None:
 
 
 def _check_link(page: str, link: _Link, files: set[str], dirs: set[str],
-                pages: dict[str, _Page]) -> Diagnostic | None:
+                pages: dict[str, _Page], root: str) -> Diagnostic | None:
     href = link.value.strip()
     cleaned = _URL_NOISE.sub("", href)
     try:
@@ -191,7 +200,7 @@ def _check_link(page: str, link: _Link, files: set[str], dirs: set[str],
     # Invalid UTF-8 escapes decode to U+FFFD, which names no file, so they are reported as missing.
     path = unquote(parts.path, encoding="utf-8", errors="replace")
     if path:
-        target = _resolve(page, path)
+        target = _resolve(page, path, root)
         if target is None:
             return Diagnostic("error", "broken-link", f"broken link {href!r}: it points outside the output "
                                                       f"folder", page, link.line)
@@ -209,15 +218,18 @@ def _check_link(page: str, link: _Link, files: set[str], dirs: set[str],
     return None
 
 
-def check_site(output: Path) -> list[Diagnostic]:
-    """Every link, anchor, id and structure problem in the built site under `output`, sorted."""
+def check_site(output: Path, root: str = "/") -> list[Diagnostic]:
+    """Every link, anchor, id and structure problem in the built site under `output`, sorted.
+
+    `root` is the site's path on its host (urls.root_path(base_url)), for root-relative links.
+    """
     files, dirs = _site_files(output)
     pages = {rel: _parse_page(output / rel, rel) for rel in sorted(files) if rel.endswith(".html")}
     problems: list[Diagnostic] = []
     for rel, page in pages.items():
         problems.extend(page.problems)
         for link in page.links:
-            problem = _check_link(rel, link, files, dirs, pages)
+            problem = _check_link(rel, link, files, dirs, pages, root)
             if problem is not None:
                 problems.append(problem)
     # A stable sort: problems on one line stay in the order they were found.
@@ -274,7 +286,7 @@ def check_project(source: Path, output: Path, *, build_first: bool = True, inclu
                                           "or run check without --no-build", str(output))])
         site, warnings = load_site(source, include_drafts, base_url=base_url)
     found = [*warnings]
-    found.extend(_relative_to(d, output, source) for d in check_site(output))
+    found.extend(_relative_to(d, output, source) for d in check_site(output, root_path(site.config.base_url)))
     return CheckReport(
         errors=tuple(d for d in found if d.severity == "error"),
         warnings=tuple(d for d in found if d.severity != "error"),

@@ -154,15 +154,16 @@ def _render(env: jinja2.Environment, template: str, site: Site, page_path: str, 
 
 
 def _url_from_anywhere(site: Site) -> Callable[[str], str]:
-    """Links for a page served at any depth (404.html): absolute from `base_url` when it is set.
+    """Links for a page served at any depth (404.html): root-relative, under `base_url`'s path.
 
-    Without a base_url there is no way to name the site's root from an unknown depth, so the links are
-    root-relative (`/static/style.css`): right when the site is served from the root of its host.
+    A relative link cannot work from an unknown depth. The path of base_url (`/news/` for
+    https://example.org/news/) names the site's root on its host without naming the host, so the page
+    makes no request to another origin; without a base_url the site is assumed to be at the host's root.
     """
-    base = site.config.base_url
+    root = urls.root_path(site.config.base_url)
 
     def url(path: str) -> str:
-        return urls.absolute_url(base, path) if base else "/" + urls.relative_url(urls.INDEX, path)
+        return root + urls.relative_url(urls.INDEX, path)
 
     return url
 

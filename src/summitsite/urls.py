@@ -7,7 +7,7 @@ at files (`articles/x/index.html`, not `articles/x/`), so a site works under any
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 INDEX = "index.html"
 
@@ -43,3 +43,13 @@ def absolute_url(base_url: str, path: str) -> str:
     elif path.endswith("/" + INDEX):
         path = path[: -len(INDEX)]
     return base_url + quote(path, safe="/.-_~#")
+
+
+def root_path(base_url: str) -> str:
+    """The path of the site's root on its host: `/news/` for https://example.org/news/, `/` without one.
+
+    Pages served at an unknown depth (404.html) link root-relative under it; the link checker resolves
+    root-relative links against it.
+    """
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
