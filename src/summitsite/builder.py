@@ -7,6 +7,7 @@ write. Nothing is written unless every stage succeeded.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +17,9 @@ from summitsite.analyse import Site, analyse
 from summitsite.config import load_config
 from summitsite.errors import SummitError
 from summitsite.loader import load_seeds
-from summitsite.model import Diagnostic
+from summitsite.model import Article, ArticleMeta, Diagnostic
 from summitsite.pages import load_pages
+from summitsite.parse import ParseOptions, parse_seed
 from summitsite.render import collect_static, make_environment, render_site
 from summitsite.write import WriteReport, check_output_location, write_output
 
@@ -45,10 +47,14 @@ class BuildReport:
                 f"{self.write.unchanged} unchanged, {self.write.removed} removed)")
 
 
-def render_files(source: Path, include_drafts: bool = False) -> RenderResult:
-    """Everything up to, but not including, writing: the site and its files, or SummitError."""
+def render_files(source: Path, include_drafts: bool = False,
+                 parse: Callable[[str, str, ParseOptions, ArticleMeta | None], Article] = parse_seed) -> RenderResult:
+    """Everything up to, but not including, writing: the site and its files, or SummitError.
+
+    `parse` replaces `parse_seed` for every seed (the dev server passes a cache of unchanged articles).
+    """
     config = load_config(source)
-    loaded = load_seeds(source, config, include_drafts)
+    loaded = load_seeds(source, config, include_drafts, parse)
     pages = load_pages(source, include_drafts)
     site = analyse(config, list(loaded.articles), pages)
     env = make_environment(source)
