@@ -383,7 +383,7 @@ def test_a_first_build_that_fails_serves_the_overlay_then_recovers(site: Path, s
 
 def test_an_unexpected_exception_is_shown_and_the_watcher_keeps_going(site: Path, start, monkeypatch):
     dev = start(watch=True)
-    wait_until(lambda: dev.live.snapshot().built)
+    assert dev.live.watching.wait(10)
     real = livesite.render_files
 
     def broken(*args, **kwargs):
@@ -407,8 +407,7 @@ def test_an_unexpected_exception_is_shown_and_the_watcher_keeps_going(site: Path
 
 def test_a_burst_of_saves_is_one_rebuild(site: Path, start):
     dev = start(watch=True)
-    wait_until(lambda: dev.live.snapshot().built)
-    time.sleep(1.5)  # let the watcher's first sync pass
+    assert dev.live.watching.wait(10)
     builds, epoch = dev.live.builds, dev.live.epoch
     for name in ("a.css", "a.js", "a.txt"):
         (site / "static" / name).write_bytes(b"/* changed */")

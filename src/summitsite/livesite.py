@@ -168,6 +168,8 @@ class LiveSite:
         self._warnings: frozenset[str] = frozenset()
         self.builds = 0
         """Builds actually run (not skipped), for the tests."""
+        self.watching = threading.Event()
+        """Set once the watcher is in place and has caught up: from then on every save is seen."""
 
     # --- reading, from request threads -------------------------------------------------------------------
 
@@ -307,8 +309,10 @@ class LiveSite:
                     # The first (empty) yield comes once the watch is in place: catch edits made during the
                     # first build, which no event will report. After that only real changes rebuild.
                     if changes or not synced:
-                        synced = True
                         self.rebuild()
+                    if not synced:
+                        synced = True
+                        self.watching.set()
             except Exception as exc:  # e.g. the site folder was removed; try again rather than stop reloading
                 if stop.is_set():
                     break
