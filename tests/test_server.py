@@ -456,9 +456,9 @@ def spawn(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def first_line(proc: subprocess.Popen, timeout: float = 20) -> str:
+def first_line(proc: subprocess.Popen, timeout: float = 20, stream: str = "stdout") -> str:
     line: list[str] = []
-    reader = threading.Thread(target=lambda: line.append(proc.stdout.readline()), daemon=True)
+    reader = threading.Thread(target=lambda: line.append(getattr(proc, stream).readline()), daemon=True)
     reader.start()
     reader.join(timeout)
     assert line, "no output"
@@ -519,8 +519,9 @@ def test_all_interfaces_warns(site: Path):
     proc = spawn("--source", str(site), "--port", "0", "--host", "0.0.0.0")
     try:
         assert first_line(proc).startswith("Serving http://127.0.0.1:")
+        assert first_line(proc, stream="stderr").startswith("warning: listening on all network interfaces")
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=20)
+        proc.communicate(timeout=20)
     finally:
         proc.kill()
-    assert "warning: listening on all network interfaces" in err
+    assert proc.returncode == 0

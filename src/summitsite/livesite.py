@@ -157,6 +157,7 @@ class LiveSite:
         self._log = log
         self._log_error = log_error
         self._cond = threading.Condition()
+        self._one_build = threading.Lock()  # rebuilds never overlap, whoever calls them
         self._files: Mapping[str, bytes] = {}
         self._problems: tuple[str, ...] = ()
         self._epoch = 0
@@ -210,15 +211,16 @@ class LiveSite:
 
     def rebuild(self, force: bool = False) -> RebuildReport:
         """Build again if an input changed (or `force`), swap in the result and wake the pages that changed."""
-        with self._cond:
-            self._building = True
-        started = time.perf_counter()
-        try:
-            return self._rebuild(force, started)
-        finally:
+        with self._one_build:
             with self._cond:
-                self._building = False
-                self._cond.notify_all()
+                self._building = True
+            started = time.perf_counter()
+            try:
+                return self._rebuild(force, started)
+            finally:
+                with self._cond:
+                    self._building = False
+                    self._cond.notify_all()
 
     def _rebuild(self, force: bool, started: float) -> RebuildReport:
         try:
@@ -301,6 +303,7 @@ class LiveSite:
         self.rebuild(force=True)
         root = self.source.resolve()
         synced = False
+        last_failure = ""
         while not stop.is_set():
             try:
                 for changes in watchfiles.watch(root, watch_filter=input_filter(root), stop_event=stop,
@@ -311,13 +314,15 @@ class LiveSite:
                     if changes or not synced:
                         self.rebuild()
                     if not synced:
-                        synced = True
+                        synced, last_failure = True, ""
                         self.watching.set()
             except Exception as exc:  # e.g. the site folder was removed; try again rather than stop reloading
                 if stop.is_set():
                     break
-                self._log_error(f"summitsite: watching {self.source} failed ({exc}); retrying")
-                synced = False
+                failure = f"summitsite: watching {self.source} failed ({exc}); retrying every second"
+                if failure != last_failure:  # once, not every second
+                    self._log_error(failure)
+                last_failure, synced = failure, False
                 stop.wait(1.0)
 
 

@@ -411,14 +411,14 @@ class DevServer:
             pass
 
     def stop(self) -> None:
-        """Stop watching and serving; return once the threads have ended (a build under way is finished)."""
+        """Stop watching and serving; return once the threads have ended (or after 5 s of a build under way)."""
         self._stop.set()
         self.live.stop()
         if any(t.name == "summitsite-http" for t in self._threads):
             self.httpd.shutdown()
         self.httpd.server_close()
         for thread in self._threads:
-            thread.join(timeout=30)
+            thread.join(timeout=5)  # a long first build is abandoned (daemon thread), not awaited
 
 
 def bind_error(exc: OSError, host: str, port: int) -> str:
