@@ -39,3 +39,17 @@ def make_site(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
 def tree_bytes(root: Path) -> dict[str, bytes]:
     """Every file under root, by relative POSIX path."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+SCRATCH_CONFIG = "title: Scratch Watch\nlanguage: en\n"
+
+
+@pytest.fixture
+def scratch_site(tmp_path: Path) -> Path:
+    """A small site in tmp_path: the repository's two seeds and a short summitsite.yml (the repo stays untouched)."""
+    root = tmp_path / "site"
+    (root / "seeds").mkdir(parents=True)
+    for seed in sorted(SEEDS.glob("*.txt")):
+        (root / "seeds" / seed.name).write_bytes(seed.read_bytes())
+    (root / "summitsite.yml").write_text(SCRATCH_CONFIG, encoding="utf-8")
+    return root

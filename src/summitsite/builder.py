@@ -23,8 +23,9 @@ from summitsite.entities import load_entities
 from summitsite.errors import SummitError
 from summitsite.feeds import fallback_time, feed_files
 from summitsite.loader import load_seeds
-from summitsite.model import Diagnostic
+from summitsite.model import Article, ArticleMeta, Diagnostic
 from summitsite.pages import load_pages
+from summitsite.parse import ParseOptions, parse_seed
 from summitsite.render import collect_static, make_environment, render_site
 from summitsite.search import index_files
 from summitsite.write import WriteReport, check_output_location, write_output
@@ -64,11 +65,15 @@ class BuildReport:
                 f"{self.write.unchanged} unchanged, {self.write.removed} removed)")
 
 
+ParseSeed = Callable[[str, str, ParseOptions, ArticleMeta | None], Article]
+
+
 def load_site(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
-              search: bool | None = None) -> tuple[Site, tuple[Diagnostic, ...]]:
+              search: bool | None = None, parse: ParseSeed = parse_seed) -> tuple[Site, tuple[Diagnostic, ...]]:
     """The analysed site and the loader's and analyser's warnings; nothing is rendered.
 
     `base_url` and `search`, when given, replace summitsite.yml's (an empty base_url clears it).
+    `parse` replaces `parse_seed` for every seed (the dev server passes a cache of unchanged articles).
     """
     # Every loading stage runs even when an earlier one failed, so one run reports all the problems.
     errors: list[Diagnostic] = []
@@ -77,7 +82,7 @@ def load_site(source: Path, include_drafts: bool = False, *, base_url: str | Non
         config = _collect(errors, override_base_url, config, base_url, default=config)
     if search is not None:
         config = dataclasses.replace(config, search=search)
-    loaded = _collect(errors, load_seeds, source, config, include_drafts, default=None)
+    loaded = _collect(errors, load_seeds, source, config, include_drafts, parse, default=None)
     pages = _collect(errors, load_pages, source, include_drafts, default=[])
     entities = _collect(errors, load_entities, source, default=())
     if errors:
@@ -88,14 +93,14 @@ def load_site(source: Path, include_drafts: bool = False, *, base_url: str | Non
 
 
 def render_files(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
-                 search: bool | None = None) -> RenderResult:
+                 search: bool | None = None, parse: ParseSeed = parse_seed) -> RenderResult:
     """Everything up to, but not including, writing: the site and its files, or SummitError.
 
     The files are the rendered pages, the static files, feed.xml, robots.txt, sitemap.xml (with a
     base_url) and, when the site has search (`search` overrides summitsite.yml), the Pagefind bundle
     under `pagefind/`. Templates see the same setting, so a site without the bundle never links to it.
     """
-    site, warnings = load_site(source, include_drafts, base_url=base_url, search=search)
+    site, warnings = load_site(source, include_drafts, base_url=base_url, search=search, parse=parse)
     env = make_environment(source)
     try:
         files = render_site(site, env)

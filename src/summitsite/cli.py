@@ -1,7 +1,8 @@
 """The command line: parses arguments, calls the pipeline, prints diagnostics. No logic of its own.
 
 Exit status: 0 success, 1 a problem with the input (one `path:line: message` line per problem, no
-traceback), 2 wrong usage (argparse), 130 interrupted.
+traceback), 2 wrong usage (argparse), 130 interrupted. `serve` ends with 0 on Ctrl-C, its normal way to stop,
+and 1 when it cannot listen.
 """
 
 from __future__ import annotations
@@ -56,6 +57,19 @@ def _parser() -> argparse.ArgumentParser:
                                 "with 'errors', 'warnings' and 'normalisations'")
     _add_site_options(check_cmd)
 
+    serve_cmd = commands.add_parser("serve", help="preview the site, rebuilt and reloaded on every change",
+                                    description="Build the site in memory (never into build/) and serve it; "
+                                                "pages reload by themselves when seeds, content, templates, "
+                                                "static files or summitsite.yml change, and show build errors "
+                                                "in an overlay. Ctrl-C stops it.")
+    serve_cmd.add_argument("--source", type=Path, default=Path("."), metavar="DIR",
+                           help="the site folder (default: the current folder)")
+    serve_cmd.add_argument("--host", default="127.0.0.1",
+                           help="the address to listen on (default: 127.0.0.1, this machine only)")
+    serve_cmd.add_argument("--port", type=_port, default=8000, help="the port (default: 8000; 0 picks a free one)")
+    serve_cmd.add_argument("--open", action="store_true", help="open the site in a web browser")
+    serve_cmd.add_argument("--drafts", action="store_true", help="include articles and pages marked draft")
+
     inspect_cmd = commands.add_parser("inspect", help="show the parsed model of one seed article",
                                       description="Parse one seed file and show what the loader recovered.")
     inspect_cmd.add_argument("file", type=Path, metavar="FILE", help="a seed .txt file")
@@ -79,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "serve":
+            return _serve(args)
         return _inspect(args)
     except SummitError as exc:
         if getattr(args, "format", "text") == "json":
@@ -148,6 +164,26 @@ def _print_json(report: CheckReport, source: Path | None) -> None:
                "normalisations": items(report.normalisations), "suggestions": items(report.suggestions)},
               sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    source: Path = args.source
+    if not source.is_dir():
+        raise error("not a folder", str(source), code="no-source")
+    # Imported here: the server pulls in watchfiles and http.server, which `build` does not need.
+    from summitsite.server import serve
+
+    return serve(source, args.host, args.port, open_browser=args.open, include_drafts=args.drafts)
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
+    return port
 
 
 def _inspect(args: argparse.Namespace) -> int:

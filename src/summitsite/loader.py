@@ -7,6 +7,7 @@ The text itself is parsed by `summitsite.parse`; this module owns everything tha
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,8 +64,12 @@ def _sidecar_meta(path: Path, root: Path) -> ArticleMeta | None:
     return load_sidecar(sidecar, display_path(sidecar, root)) if sidecar.is_file() else None
 
 
-def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False) -> LoadResult:
-    """Every `seeds/*.txt` of the site, in file-name order. All problems are collected before raising."""
+def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
+               parse: Callable[[str, str, ParseOptions, ArticleMeta | None], Article] = parse_seed) -> LoadResult:
+    """Every `seeds/*.txt` of the site, in file-name order. All problems are collected before raising.
+
+    `parse` stands in for `parse_seed` (same signature, same result): the dev server passes a cache.
+    """
     folder = root / SEEDS_DIR
     if not folder.is_dir():
         raise SummitError([Diagnostic("error", "no-seeds",
@@ -89,7 +94,7 @@ def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False) -> 
             continue
         if meta is not None and meta.draft and not include_drafts:
             continue
-        articles.append(parse_seed(text, shown, options, meta))
+        articles.append(parse(text, shown, options, meta))
     if errors:
         raise SummitError(errors)
     return LoadResult(tuple(articles), tuple(diagnostics))
