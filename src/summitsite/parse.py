@@ -13,10 +13,16 @@ the model or in `Article.removed`. The work is line-oriented and linear in the i
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from summitsite.headings import (
+    Line,
+    assign_levels,
+    comparable,
+    default_model,
+    heading_probabilities,
+    strip_number,
+)
 from summitsite.model import (
     Article,
     ArticleMeta,
@@ -98,18 +104,6 @@ _STOPWORDS = frozenset((
 
 
 @dataclass(slots=True)
-class _Line:
-    number: int
-    text: str
-    indent: int
-    shape: str
-    """`text`, `bullet` or `table`."""
-    heading: bool = False
-    level: int = 2
-    numbered: bool = False
-
-
-@dataclass(slots=True)
 class _Builder:
     """The mutable state of one parse; turned into frozen model objects at the end."""
 
@@ -129,27 +123,14 @@ class _Builder:
         self.diagnostics.append(Diagnostic("warning", code, message, self.source, line))
 
 
-def comparable(text: str) -> str:
-    """Text folded for matching headings against TOC entries: quotes, case, spacing and numbering."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return " ".join(text.split()).casefold().rstrip(":").strip()
-
-
-def _strip_number(text: str) -> str:
-    match = _NUMBERED.match(text)
-    return match.group(2) if match else text
-
-
 def parse_seed(text: str, source: str, options: ParseOptions = ParseOptions(),
                meta: ArticleMeta | None = None) -> Article:
     """Parse one seed's text. `source` names it in diagnostics; `meta` (from a sidecar) overrides inferences."""
     meta = meta or ArticleMeta()
     build = _Builder(source, options)
-    lines = _shape_lines(text)
-    toc_lines, toc_title_index = _find_toc(lines)
-    body = [ln for i, ln in enumerate(lines) if i not in toc_lines and i != toc_title_index]
-    toc_keys = {comparable(_toc_heading(lines[i])) for i in toc_lines}
-    _classify_headings(body, toc_keys, options)
+    found = heading_candidates(text, options)
+    lines, body, toc_lines, toc_title_index = found.lines, found.body, found.toc_lines, found.toc_title_index
+    _classify_headings(found)
 
     title, title_line, body = _take_title(body, meta)
     lede, lede_line, body = _take_lede(body)
@@ -172,7 +153,7 @@ def parse_seed(text: str, source: str, options: ParseOptions = ParseOptions(),
         diagnostics=tuple(build.diagnostics), meta=meta, title_line=title_line)
 
 
-def _shape_lines(text: str) -> list[_Line]:
+def _shape_lines(text: str) -> list[Line]:
     lines = []
     for number, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
@@ -185,11 +166,11 @@ def _shape_lines(text: str) -> list[_Line]:
             shape = "bullet"
         else:
             shape = "text"
-        lines.append(_Line(number, stripped, indent, shape, numbered=bool(_NUMBERED.match(stripped))))
+        lines.append(Line(number, stripped, indent, shape, numbered=bool(_NUMBERED.match(stripped))))
     return lines
 
 
-def _find_toc(lines: list[_Line]) -> tuple[set[int], int | None]:
+def _find_toc(lines: list[Line]) -> tuple[set[int], int | None]:
     """The indexes of the first TOC block's entries, and of its title line."""
     for i, line in enumerate(lines):
         if line.shape != "text" or not _TOC_TITLE.fullmatch(line.text):
@@ -204,61 +185,53 @@ def _find_toc(lines: list[_Line]) -> tuple[set[int], int | None]:
     return set(), None
 
 
-def heading_score(line: _Line, following: Sequence[_Line], toc_keys: set[str]) -> float:
-    """Evidence that a text line is a heading; positive means heading.
+@dataclass(frozen=True, slots=True)
+class HeadingCandidates:
+    """The lines of a text as the heading classifier sees them."""
 
-    Weighs the line's length, final punctuation, capitalisation, numbering and question form, what
-    follows it, and whether it repeats an entry of the table-of-contents block.
-    """
-    text = line.text
-    words = text.split()
-    n = len(words)
-    score = 0.0
-    if comparable(text) in toc_keys or comparable(_strip_number(text)) in toc_keys:
-        score += 6
-    score += 2.5 if n <= 12 else (0.5 if n <= 18 else -5)
-    last = text[-1]
-    if last in ".,;!\u2026" or (last == ":" and n > 6):
-        score -= 4
-    elif last == "?":
-        score -= 1
-    if _SENTENCE_BREAK.search(text):
-        score -= 3
-    first_letter = next((c for c in text if c.isalpha()), "")
-    if first_letter and not first_letter.isupper():
-        score -= 2.5
-    labelled = _LABELLED.match(text)
-    if labelled and len(labelled.group("text").split()) >= 8:
-        score -= 4
-    nxt = following[0] if following else None
-    if nxt is None:
-        score -= 4
-    elif nxt.shape == "text" and len(nxt.text.split()) >= 15:
-        score += 1
-    if line.numbered and nxt is not None and nxt.numbered:
-        score -= 2  # a run of numbered lines is a list, not a run of headings
-    return score
+    lines: list[Line]
+    """Every non-blank line, shaped."""
+    body: list[Line]
+    """The lines outside the table-of-contents block."""
+    toc_keys: set[str]
+    """The folded texts of the TOC block's entries."""
+    skip: list[bool]
+    """Per body line: never a heading (a callout line)."""
+    toc_lines: set[int]
+    toc_title_index: int | None
 
 
-def _classify_headings(body: list[_Line], toc_keys: set[str], options: ParseOptions) -> None:
+def heading_candidates(text: str, options: ParseOptions = ParseOptions()) -> HeadingCandidates:
+    """Shape the lines of `text` and set the TOC block aside; also used to train the heading model."""
+    lines = _shape_lines(text)
+    toc_lines, toc_title_index = _find_toc(lines)
+    body = [ln for i, ln in enumerate(lines) if i not in toc_lines and i != toc_title_index]
+    toc_keys = {comparable(_toc_heading(lines[i])) for i in toc_lines}
     callout_labels = tuple(label for label, _ in options.callouts)
-    for i, line in enumerate(body):
-        if line.shape != "text" or line.text.casefold().startswith(callout_labels):
-            continue
-        line.heading = heading_score(line, body[i + 1:i + 2], toc_keys) > 0
-    # Numbered headings ("1. Ukraine ...") nest under the unnumbered heading before them.
-    parent_level = None
-    for line in body:
-        if not line.heading:
-            continue
-        if line.numbered and parent_level is not None:
-            line.level = parent_level + 1
+    skip = [ln.text.casefold().startswith(callout_labels) for ln in body]
+    return HeadingCandidates(lines, body, toc_keys, skip, toc_lines, toc_title_index)
+
+
+def _classify_headings(found: HeadingCandidates) -> None:
+    body = found.body
+    probabilities = heading_probabilities(body, found.toc_keys, skip=found.skip)
+    threshold = default_model().threshold
+    for line, probability in zip(body, probabilities, strict=True):
+        line.heading = probability >= threshold
+    headings = [ln for ln in body if ln.heading]
+    body_lines = []
+    count = 0
+    for line in reversed(body):
+        if line.heading:
+            body_lines.append(count)
+            count = 0
         else:
-            line.level = 2
-            parent_level = 2
+            count += 1
+    body_lines.reverse()
+    assign_levels(headings, body_lines, [bool(_FAQ_HEADING.search(h.text)) for h in headings])
 
 
-def _looks_like_title(line: _Line) -> bool:
+def _looks_like_title(line: Line) -> bool:
     text = line.text
     n = len(text.split())
     if line.shape != "text" or n > 25 or _SENTENCE_BREAK.search(text):
@@ -266,7 +239,7 @@ def _looks_like_title(line: _Line) -> bool:
     return text[-1] not in ".,;:" or n <= 3
 
 
-def _take_title(body: list[_Line], meta: ArticleMeta) -> tuple[str | None, int | None, list[_Line]]:
+def _take_title(body: list[Line], meta: ArticleMeta) -> tuple[str | None, int | None, list[Line]]:
     if body and _looks_like_title(body[0]):
         first = body[0]
         if meta.title is None or comparable(meta.title) == comparable(first.text):
@@ -274,7 +247,7 @@ def _take_title(body: list[_Line], meta: ArticleMeta) -> tuple[str | None, int |
     return meta.title, None, body
 
 
-def _take_lede(body: list[_Line]) -> tuple[str, int, list[_Line]]:
+def _take_lede(body: list[Line]) -> tuple[str, int, list[Line]]:
     if body and body[0].shape == "text" and not body[0].heading:
         return body[0].text, body[0].number, body[1:]
     return "", 0, body
@@ -308,9 +281,9 @@ def _title_from_headings(sections: list[Section], lede: str, meta: ArticleMeta) 
     return " ".join(words[:10]) + ("\u2026" if len(words) > 10 else ""), None
 
 
-def _group_sections(body: list[_Line], build: _Builder) -> tuple[list[Block], list[Section]]:
-    intro_lines: list[_Line] = []
-    groups: list[tuple[_Line, list[_Line]]] = []
+def _group_sections(body: list[Line], build: _Builder) -> tuple[list[Block], list[Section]]:
+    intro_lines: list[Line] = []
+    groups: list[tuple[Line, list[Line]]] = []
     for line in body:
         if line.heading:
             groups.append((line, []))
@@ -321,14 +294,14 @@ def _group_sections(body: list[_Line], build: _Builder) -> tuple[list[Block], li
     intro = _blocks(intro_lines, build, in_faq=False)
     sections = []
     for heading, lines in groups:
-        anchor = build.anchors.claim(make_slug(_strip_number(heading.text) if heading.numbered else heading.text))
+        anchor = build.anchors.claim(make_slug(strip_number(heading.text) if heading.numbered else heading.text))
         in_faq = bool(_FAQ_HEADING.search(heading.text))
         sections.append(Section(heading.text, heading.level, anchor, heading.number,
                                 tuple(_blocks(lines, build, in_faq))))
     return intro, sections
 
 
-def _blocks(lines: list[_Line], build: _Builder, in_faq: bool) -> list[Block]:
+def _blocks(lines: list[Line], build: _Builder, in_faq: bool) -> list[Block]:
     blocks: list[Block] = []
     i = 0
     while i < len(lines):
@@ -364,7 +337,7 @@ def _blocks(lines: list[_Line], build: _Builder, in_faq: bool) -> list[Block]:
     return blocks
 
 
-def _text_block(line: _Line, build: _Builder) -> Block | None:
+def _text_block(line: Line, build: _Builder) -> Block | None:
     text = line.text
     folded = text.casefold()
     for label, kind in build.options.callouts:
@@ -385,7 +358,7 @@ def _is_label(label: str) -> bool:
             and not label.casefold().startswith(("http", "https", "mailto")))
 
 
-def _table(lines: list[_Line], build: _Builder) -> Table:
+def _table(lines: list[Line], build: _Builder) -> Table:
     rows = []
     header: tuple[str, ...] = ()
     for k, line in enumerate(lines):
@@ -400,7 +373,7 @@ def _table(lines: list[_Line], build: _Builder) -> Table:
     return Table(header, tuple(rows), lines[0].number)
 
 
-def _item_text(line: _Line) -> str:
+def _item_text(line: Line) -> str:
     """A list item's text without its bullet or number."""
     bullet = _BULLET.match(line.text)
     if bullet:
@@ -409,11 +382,11 @@ def _item_text(line: _Line) -> str:
     return numbered.group(2) if numbered else line.text
 
 
-def _toc_heading(entry: _Line) -> str:
-    return _strip_number(_item_text(entry))
+def _toc_heading(entry: Line) -> str:
+    return strip_number(_item_text(entry))
 
 
-def _list_or_faq(lines: list[_Line], build: _Builder, in_faq: bool) -> Block:
+def _list_or_faq(lines: list[Line], build: _Builder, in_faq: bool) -> Block:
     texts = [_item_text(line) for line in lines]
     if in_faq:
         pairs = [_split_question(t) for t in texts]
@@ -424,7 +397,7 @@ def _list_or_faq(lines: list[_Line], build: _Builder, in_faq: bool) -> Block:
     return ListBlock(ordered, _nest(lines, texts, build), lines[0].number)
 
 
-def _nest(lines: list[_Line], texts: list[str], build: _Builder) -> tuple[ListItem, ...]:
+def _nest(lines: list[Line], texts: list[str], build: _Builder) -> tuple[ListItem, ...]:
     """Items indented deeper than the item before them become its children."""
     root: list[tuple[int, ListItem, list]] = []
     stack: list[tuple[int, list]] = [(-1, root)]
@@ -453,11 +426,11 @@ def _faq(question: str, answer: str, line: int, build: _Builder) -> Faq:
     return Faq(build.fix(question, line), build.fix(answer, line), anchor, line)
 
 
-def _reconcile_toc(entries: list[_Line], sections: list[Section], build: _Builder) -> list[TocEntry]:
+def _reconcile_toc(entries: list[Line], sections: list[Section], build: _Builder) -> list[TocEntry]:
     by_key: dict[str, Section] = {}
     for section in sections:
         by_key.setdefault(comparable(section.heading), section)
-        by_key.setdefault(comparable(_strip_number(section.heading)), section)
+        by_key.setdefault(comparable(strip_number(section.heading)), section)
     base_indent = min((e.indent for e in entries), default=0)
     toc = []
     for entry in entries:
@@ -474,7 +447,7 @@ def _reconcile_toc(entries: list[_Line], sections: list[Section], build: _Builde
     return toc
 
 
-def _is_truncated(lines: list[_Line]) -> bool:
+def _is_truncated(lines: list[Line]) -> bool:
     """The text ends mid-sentence: its last line is running text without closing punctuation."""
     if not lines:
         return False
