@@ -75,7 +75,7 @@ def fit(examples: list[tuple[list[float], int]], l2: float, iterations: int = 25
 def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     """Gaussian elimination with partial pivoting (the system is small and positive definite)."""
     size = len(vector)
-    a = [row[:] + [vector[i]] for i, row in enumerate(matrix)]
+    a = [[*row, vector[i]] for i, row in enumerate(matrix)]
     for col in range(size):
         pivot = max(range(col, size), key=lambda r: abs(a[r][col]))
         a[col], a[pivot] = a[pivot], a[col]

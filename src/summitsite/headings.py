@@ -215,7 +215,29 @@ def _stays_under(parent: _Parent, heading: Line, pattern: str | None, opens_own:
         return _is_question(heading)
     if parent.children == "any":
         return not opens_own  # a new parent starts a new group at the parent's level
+    if parent.children.startswith("word:"):
+        return not opens_own and parent.children[5:] in _stems(heading.text)
     return pattern == parent.children
+
+
+def _stems(text: str) -> set[str]:
+    """A heading's significant words, folded, without a plural -s ("Hearts" and "Ten-Heart" share one)."""
+    stems = set()
+    for word in re.findall(r"[^\W\d_]+", text.casefold()):
+        if word not in _MINOR_WORDS and len(word) > 2:
+            stems.add(word[:-1] if word.endswith("s") and len(word) > 3 else word)
+    return stems
+
+
+def _edge_words(text: str) -> set[str]:
+    """A heading's first and last significant words, folded: what a run of siblings often shares."""
+    words = [w.casefold() for w in _WORD.findall(text) if w.casefold() not in _MINOR_WORDS]
+    return {"first:" + words[0], "last:" + words[-1]} if words else set()
+
+
+def _shared_word(first: Line, second: Line) -> str | None:
+    shared = _stems(first.text) & _stems(second.text)
+    return "word:" + min(shared) if shared else None
 
 
 def assign_levels(headings: Sequence[Line], body_lines: Sequence[int], is_faq_heading: Sequence[bool]) -> None:
@@ -225,8 +247,8 @@ def assign_levels(headings: Sequence[Line], body_lines: Sequence[int], is_faq_he
     - a heading with nothing under it, followed by a heading with text under it, is a parent of the
       headings that follow, up to the next such parent (two bare headings in a row are siblings; a bare
       question is an unanswered question, not a parent);
-    - a run of numbered or enumerated headings ("1. ...", "Step 2: ...") right after a heading with at
-      most a short intro nests under it;
+    - a run of numbered or enumerated headings ("1. ...", "Step 2: ...") nests under the heading before
+      it, unless that heading is named like them ("Example Data" before "Example 1: ...");
     - question headings with answers under an FAQ heading nest under it;
     - headings sharing a prefix ("X vs Y: Fees", "X vs Y: Security") are sections; the other headings
       between them are their sub-sections.
@@ -247,11 +269,17 @@ def assign_levels(headings: Sequence[Line], body_lines: Sequence[int], is_faq_he
             continue
         following, next_pattern = headings[i + 1], patterns[i + 1]
         if opens_own[i]:
-            parent = _Parent(heading.level, patterns[i], "any")
+            # Children named alike ("Two Hearts", "Four Hearts") end where the naming stops.
+            shared = _shared_word(following, headings[i + 2]) if i + 2 < count else None
+            parent = _Parent(heading.level, patterns[i], shared or "any")
         elif is_faq_heading[i] and _is_question(following) and body_lines[i + 1] > 0:
             parent = _Parent(heading.level, patterns[i], "question")
         elif next_pattern is not None and next_pattern.startswith("#") and next_pattern != patterns[i] \
-                and body_lines[i] <= 3:
+                and not _edge_words(heading.text) & _edge_words(following.text):
             parent = _Parent(heading.level, patterns[i], next_pattern)
         elif patterns[i] is not None and patterns[i].startswith("prefix:") and next_pattern is None:
             parent = _Parent(heading.level, patterns[i], "any")
+    # One parent over everything else is a page title in disguise, not structure: keep the headings flat.
+    if count > 1 and headings[0].level == 2 and all(h.level > 2 for h in headings[1:]):
+        for heading in headings:
+            heading.level = 2

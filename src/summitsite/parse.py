@@ -134,6 +134,7 @@ def parse_seed(text: str, source: str, options: ParseOptions = ParseOptions(),
 
     title, title_line, body = _take_title(body, meta)
     lede, lede_line, body = _take_lede(body)
+    _assign_levels(body)
     if toc_title_index is not None:
         build.removed.append(Removed("toc", lines[toc_title_index].number, lines[toc_title_index].text))
 
@@ -182,6 +183,10 @@ def _find_toc(lines: list[Line]) -> tuple[set[int], int | None]:
             j += 1
         if len(entries) >= 2:
             return entries, i
+    # A bare "Contents" line whose entries the extractor dropped is still a TOC title, not a heading.
+    for i, line in enumerate(lines):
+        if line.shape == "text" and _TOC_TITLE.fullmatch(line.text):
+            return set(), i
     return set(), None
 
 
@@ -218,6 +223,10 @@ def _classify_headings(found: HeadingCandidates) -> None:
     threshold = default_model().threshold
     for line, probability in zip(body, probabilities, strict=True):
         line.heading = probability >= threshold
+
+
+def _assign_levels(body: list[Line]) -> None:
+    """Levels come from the headings of the body proper, once the title line is set aside."""
     headings = [ln for ln in body if ln.heading]
     body_lines = []
     count = 0
