@@ -319,7 +319,7 @@ def _blocks(lines: list[Line], build: _Builder, in_faq: bool) -> list[Block]:
             j = i
             while j < len(lines) and lines[j].shape == "table":
                 j += 1
-            blocks.append(_table(lines[i:j], build))
+            blocks.extend(_table(run, build) for run in _split_tables(lines[i:j]))
             i = j
             continue
         if line.shape == "bullet" or (line.numbered and not line.heading):
@@ -365,6 +365,40 @@ def _is_label(label: str) -> bool:
     words = label.split()
     return (1 <= len(words) <= 6 and label[0].isupper() and not any(c in label for c in ".!?;,\"()[]")
             and not label.casefold().startswith(("http", "https", "mailto")))
+
+
+def _cells(line: Line) -> list[str]:
+    cells = line.text.strip()
+    cells = cells[1:] if cells.startswith("|") else cells
+    cells = cells[:-1] if cells.endswith("|") else cells
+    return [c.strip() for c in cells.split("|")]
+
+
+def _split_tables(run: list[Line]) -> list[list[Line]]:
+    """Extractors print adjacent tables as one run of `|` lines; these are where one table ends.
+
+    - a header separator (`|---|`) anywhere but under the first row starts a new table at the row above it;
+    - a row with no text in any cell closes the table it ends (nested tables are printed that way);
+    - a one-cell row after a row of several cells, followed by more rows, is the caption of a new table.
+    """
+    tables: list[list[Line]] = [[]]
+    for k, line in enumerate(run):
+        current = tables[-1]
+        if _TABLE_SEPARATOR.match(line.text) and len(current) >= 2:
+            tables[-1] = current[:-1]
+            tables.append([current[-1]])
+            current = tables[-1]
+        elif (current and len(_cells(line)) == 1 and any(_cells(line)) and len(_cells(current[-1])) > 1
+              and k + 1 < len(run) and not _TABLE_SEPARATOR.match(current[-1].text)):
+            tables.append([])
+            current = tables[-1]
+        if not any(_cells(line)):
+            # An empty row holds no text: it ends the table and is not kept as a row.
+            if current and k + 1 < len(run):
+                tables.append([])
+            continue
+        current.append(line)
+    return [t for t in tables if t]
 
 
 def _table(lines: list[Line], build: _Builder) -> Table:
