@@ -302,11 +302,17 @@ def _group_sections(body: list[Line], build: _Builder) -> tuple[list[Block], lis
             intro_lines.append(line)
     intro = _blocks(intro_lines, build, in_faq=False)
     sections = []
+    faq_questions = False  # inside an FAQ section whose questions are sub-headings
     for heading, lines in groups:
         anchor = build.anchors.claim(make_slug(strip_number(heading.text) if heading.numbered else heading.text))
         in_faq = bool(_FAQ_HEADING.search(heading.text))
-        sections.append(Section(heading.text, heading.level, anchor, heading.number,
-                                tuple(_blocks(lines, build, in_faq))))
+        blocks = tuple(_blocks(lines, build, in_faq))
+        # A question heading answered by a paragraph, under an FAQ heading, is an FAQ entry; a question
+        # with no answer stays a plain section.
+        question = (faq_questions and heading.text.endswith("?")
+                    and bool(blocks) and isinstance(blocks[0], Paragraph))
+        faq_questions = in_faq or question
+        sections.append(Section(heading.text, heading.level, anchor, heading.number, blocks, question))
     return intro, sections
 
 
