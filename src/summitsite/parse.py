@@ -12,6 +12,7 @@ the model or in `Article.removed`. The work is line-oriented and linear in the i
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -40,7 +41,7 @@ from summitsite.model import (
     Table,
     TocEntry,
 )
-from summitsite.normalise import fix_missing_spaces
+from summitsite.normalise import fix_missing_spaces, fix_name_case, fix_sentence_starts, name_casing
 from summitsite.slugs import SlugRegistry, make_slug
 
 DEFAULT_CALLOUTS: tuple[tuple[str, str], ...] = (
@@ -80,8 +81,13 @@ DEFAULT_BOILERPLATE: tuple[str, ...] = (
 @dataclass(frozen=True, slots=True)
 class ParseOptions:
     normalise: bool = True
+    """Repair scraping scars (see `summitsite.normalise`); every repair is recorded."""
     callouts: tuple[tuple[str, str], ...] = DEFAULT_CALLOUTS
+    """(label, kind) pairs; the first label that starts a line (any case, then a space) wins."""
     boilerplate: tuple[str, ...] = DEFAULT_BOILERPLATE
+    """Regular expressions for lines to remove (and report) as boilerplate."""
+    known_names: tuple[str, ...] = ()
+    """Names known to the site (e.g. its entity list): evidence for restoring their capitals."""
 
 
 _TOC_TITLE = re.compile(r"(table of contents|contents|in this article|on this page|jump to|article contents)\s*:?",
@@ -113,11 +119,18 @@ class _Builder:
     removed: list[Removed] = field(default_factory=list)
     changes: list[Normalisation] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    """Folded -> capitalised names of this article, for the name-casing repair."""
+    continuations: set[int] = field(default_factory=set)
+    """Line numbers of hard-wrapped lines that continue the sentence of the line before."""
 
-    def fix(self, text: str, line: int) -> str:
+    def fix(self, text: str, line: int, starts_sentence: bool = False) -> str:
+        """`text` with its scraping scars repaired; `starts_sentence`: its first word starts a sentence."""
         if not self.options.normalise:
             return text
-        return fix_missing_spaces(text, line, self.changes)
+        text = fix_missing_spaces(text, line, self.changes)
+        text = fix_sentence_starts(text, line, self.changes, starts_sentence and line not in self.continuations)
+        return fix_name_case(text, line, self.names, self.changes)
 
     def warn(self, code: str, message: str, line: int | None) -> None:
         self.diagnostics.append(Diagnostic("warning", code, message, self.source, line))
@@ -132,6 +145,8 @@ def parse_seed(text: str, source: str, options: ParseOptions = ParseOptions(),
     lines, body, toc_lines, toc_title_index = found.lines, found.body, found.toc_lines, found.toc_title_index
     _classify_headings(found)
 
+    if options.normalise:
+        _study_text(body, build)
     title, title_line, body = _take_title(body, meta)
     lede, lede_line, body = _take_lede(body)
     _assign_levels(body)
@@ -145,13 +160,23 @@ def parse_seed(text: str, source: str, options: ParseOptions = ParseOptions(),
     truncated = _is_truncated(lines)
     if truncated:
         build.warn("truncated", "the text ends mid-sentence", lines[-1].number if lines else None)
-    lede = build.fix(lede, lede_line) if lede else lede
+    lede = build.fix(lede, lede_line, starts_sentence=True) if lede else lede
     slug = meta.slug or make_slug(title, fallback="article")
     return Article(
         source=source, title=title, slug=slug, lede=lede, intro=tuple(intro), sections=tuple(sections),
         toc=tuple(toc), truncated=truncated, removed=tuple(sorted(build.removed, key=lambda r: r.line)),
         normalisations=tuple(sorted(build.changes, key=lambda c: c.line)),
         diagnostics=tuple(build.diagnostics), meta=meta, title_line=title_line)
+
+
+def _study_text(body: list[Line], build: _Builder) -> None:
+    """What the repairs need to know about the whole article: its names and its hard-wrapped lines."""
+    running = [ln.text for ln in body if not ln.heading and len(ln.text.split()) >= 6]
+    build.names = name_casing(running, build.options.known_names)
+    for prev, line in itertools.pairwise(body):
+        if (prev.shape == line.shape == "text" and not prev.heading and len(prev.text.split()) >= 8
+                and prev.text[-1] not in _TERMINAL + ":"):
+            build.continuations.add(line.number)
 
 
 def _shape_lines(text: str) -> list[Line]:
@@ -357,14 +382,15 @@ def _text_block(line: Line, build: _Builder) -> Block | None:
     folded = text.casefold()
     for label, kind in build.options.callouts:
         if folded.startswith(label) and len(text) > len(label) and text[len(label)].isspace():
-            return Callout(kind, text[:len(label)], build.fix(text[len(label):].strip(), line.number), line.number)
+            return Callout(kind, text[:len(label)], build.fix(text[len(label):].strip(), line.number, True),
+                           line.number)
     if len(text.split()) <= 60 and any(re.search(p, text, re.I) for p in build.options.boilerplate):
         build.removed.append(Removed("boilerplate", line.number, text))
         return None
     labelled = _LABELLED.match(text)
     if labelled and _is_label(labelled.group("label")):
         return Paragraph(build.fix(labelled.group("text"), line.number), line.number, labelled.group("label"))
-    return Paragraph(build.fix(text, line.number), line.number)
+    return Paragraph(build.fix(text, line.number, starts_sentence=True), line.number)
 
 
 def _is_label(label: str) -> bool:
@@ -472,7 +498,7 @@ def _split_question(text: str) -> tuple[str, str] | None:
 
 def _faq(question: str, answer: str, line: int, build: _Builder) -> Faq:
     anchor = build.anchors.claim("faq-" + make_slug(question, fallback="question", max_length=60))
-    return Faq(build.fix(question, line), build.fix(answer, line), anchor, line)
+    return Faq(build.fix(question, line, True), build.fix(answer, line, True), anchor, line)
 
 
 def _reconcile_toc(entries: list[Line], sections: list[Section], build: _Builder) -> list[TocEntry]:
