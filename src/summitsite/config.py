@@ -105,6 +105,9 @@ def _check_collection(key: str, value: dict | list, entry: Entry, shown: str) ->
     """Check each item of a list or mapping setting, reporting each bad one on its own line."""
     problems: list[Diagnostic] = []
     items = list(value.items()) if isinstance(value, dict) else list(value)
+    if key == "callouts":
+        # YAML reads a bare `off` as false; both mean "switch this label off".
+        items = [(label, "off" if kind is False else kind) for label, kind in items]
     lines = entry.item_lines or (entry.value_line,) * len(items)
     checked = []
     for item, line in zip(items, lines, strict=False):

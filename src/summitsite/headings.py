@@ -268,12 +268,12 @@ def assign_levels(headings: Sequence[Line], body_lines: Sequence[int], is_faq_he
         if parent is not None or i + 1 >= count:
             continue
         following, next_pattern = headings[i + 1], patterns[i + 1]
-        if opens_own[i]:
+        if is_faq_heading[i] and _is_question(following) and body_lines[i + 1] > 0:
+            parent = _Parent(heading.level, patterns[i], "question")
+        elif opens_own[i]:
             # Children named alike ("Two Hearts", "Four Hearts") end where the naming stops.
             shared = _shared_word(following, headings[i + 2]) if i + 2 < count else None
             parent = _Parent(heading.level, patterns[i], shared or "any")
-        elif is_faq_heading[i] and _is_question(following) and body_lines[i + 1] > 0:
-            parent = _Parent(heading.level, patterns[i], "question")
         elif next_pattern is not None and next_pattern.startswith("#") and next_pattern != patterns[i] \
                 and not _edge_words(heading.text) & _edge_words(following.text):
             parent = _Parent(heading.level, patterns[i], next_pattern)

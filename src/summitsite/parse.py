@@ -238,7 +238,7 @@ def heading_candidates(text: str, options: ParseOptions = ParseOptions()) -> Hea
     body = [ln for i, ln in enumerate(lines) if i not in toc_lines and i != toc_title_index]
     toc_keys = {comparable(_toc_heading(lines[i])) for i in toc_lines}
     callout_labels = tuple(label for label, _ in options.callouts)
-    skip = [ln.text.casefold().startswith(callout_labels) for ln in body]
+    skip = [ln.text.casefold().startswith(callout_labels) or _is_boilerplate(ln.text, options) for ln in body]
     return HeadingCandidates(lines, body, toc_keys, skip, toc_lines, toc_title_index)
 
 
@@ -384,13 +384,18 @@ def _text_block(line: Line, build: _Builder) -> Block | None:
         if folded.startswith(label) and len(text) > len(label) and text[len(label)].isspace():
             return Callout(kind, text[:len(label)], build.fix(text[len(label):].strip(), line.number, True),
                            line.number)
-    if len(text.split()) <= 60 and any(re.search(p, text, re.I) for p in build.options.boilerplate):
+    if _is_boilerplate(text, build.options):
         build.removed.append(Removed("boilerplate", line.number, text))
         return None
     labelled = _LABELLED.match(text)
     if labelled and _is_label(labelled.group("label")):
         return Paragraph(build.fix(labelled.group("text"), line.number), line.number, labelled.group("label"))
     return Paragraph(build.fix(text, line.number, starts_sentence=True), line.number)
+
+
+def _is_boilerplate(text: str, options: ParseOptions) -> bool:
+    # Long lines are content even when they mention comments or newsletters.
+    return len(text.split()) <= 60 and any(re.search(p, text, re.I) for p in options.boilerplate)
 
 
 def _is_label(label: str) -> bool:

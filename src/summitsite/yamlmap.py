@@ -72,6 +72,12 @@ def _construct(node: yaml.Node) -> Any:
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)
+    except ValueError:
+        # A scalar that looks like a date but is none (2024-13-45): keep the text, so that the
+        # checker can name the value in its message.
+        if isinstance(node, yaml.ScalarNode):
+            return node.value
+        raise
     finally:
         loader.dispose()
 
