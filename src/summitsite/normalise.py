@@ -54,10 +54,6 @@ _WORD = re.compile(r"[^\W\d_]+")
 _MID_SENTENCE_GAP = re.compile(r"[ ,\-\u2013\u00a0]+")
 
 
-def _capitalise_at(text: str, index: int) -> str:
-    return text[:index] + text[index].upper() + text[index + 1:]
-
-
 def _word_at(text: str, index: int) -> str:
     match = _WORD.match(text, index)
     return match.group() if match else text[index]
@@ -82,11 +78,14 @@ def fix_sentence_starts(text: str, line: int, changes: list[Normalisation], star
                 or before.isdigit() or before[-1] in "."))):
             continue
         positions.append(match.start(2))
+    if not positions:
+        return text
+    chars = list(text)  # one pass, however many sentences the line holds
     for index in positions:
         word = _word_at(text, index)
-        text = _capitalise_at(text, index)
+        chars[index] = chars[index].upper()
         changes.append(Normalisation("sentence-case", line, word, word[0].upper() + word[1:]))
-    return text
+    return "".join(chars)
 
 
 def name_casing(texts: list[str], known_names: tuple[str, ...] = ()) -> dict[str, str]:
