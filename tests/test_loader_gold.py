@@ -30,8 +30,19 @@ def test_title_and_lede(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("normalise", [True, False])
+def test_structure_is_the_same_with_and_without_normalisation(name: str, normalise: bool) -> None:
+    article = load(name, normalise)
+    gold = GOLD[name]["sections"]
+    assert [(s.heading, s.level) for s in article.sections] == [
+        (s.heading, s.level) for s in load(name, not normalise).sections]
+    assert [s.heading for s in article.sections] == [g["heading"] for g in gold]
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_sections_in_order_with_levels(name: str) -> None:
-    article = load(name)
+    # The gold holds the raw source text, so compare with the repairs switched off.
+    article = load(name, normalise=False)
     gold = GOLD[name]["sections"]
     assert [s.heading for s in article.sections] == [g["heading"] for g in gold]
     for section, expected in zip(article.sections, gold, strict=True):
@@ -41,7 +52,6 @@ def test_sections_in_order_with_levels(name: str) -> None:
             assert not any(isinstance(b, Paragraph) for b in section.blocks), section.heading
         else:
             assert first is not None, section.heading
-            # The gold holds the source text; normalisation may only have inserted spaces.
             assert first.text.startswith(expected["first_paragraph_prefix"]), section.heading
 
 
@@ -147,7 +157,22 @@ def test_every_normalisation_is_recorded_with_its_line() -> None:
     assert article.normalisations
     for change in article.normalisations:
         assert change.before in lines[change.line - 1]
-        assert change.after.replace(" ", "") == change.before.replace(" ", "")
+        # Repairs only insert spaces and change case: the letters stay.
+        assert change.after.replace(" ", "").casefold() == change.before.replace(" ", "").casefold()
+
+
+def test_sentence_starts_and_names_are_capitalised_and_recorded() -> None:
+    name = "000_8ff8c52c8ba23b97.txt"
+    article = load(name)
+    first = next(b for b in article.sections[0].blocks if isinstance(b, Paragraph))
+    assert first.text.startswith("President Putin\u2019s four-day visit")
+    rules = {(c.rule, c.before, c.after) for c in article.normalisations if c.line == first.line}
+    assert {("sentence-case", "president", "President"), ("name-case", "putin", "Putin")} <= rules
+    questions = [f.question for f in article.faqs]
+    assert "What is the significance of the Shanghai Cooperation Organisation?" in questions
+    raw = load(name, normalise=False)
+    assert not raw.normalisations
+    assert "what is the significance of the Shanghai Cooperation Organisation?" in [f.question for f in raw.faqs]
 
 
 def test_seeds_are_byte_identical_to_the_shared_copies() -> None:

@@ -7,6 +7,7 @@ means the defaults. The schema is `SiteConfig` itself: a field's type and defaul
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 
 from summitsite.errors import SummitError
 from summitsite.model import Diagnostic
-from summitsite.yamlmap import describe, read_mapping
+from summitsite.yamlmap import Entry, describe, read_mapping
 
 CONFIG_NAME = "summitsite.yml"
 
@@ -31,14 +32,28 @@ class SiteConfig:
     language: str = "en"
     """The BCP 47 language tag of the articles, for `<html lang>`."""
     normalise: bool = True
-    """Repair scraping scars (missing spaces after punctuation); every repair is recorded."""
+    """Repair scraping scars (missing spaces after punctuation, lower-case sentence starts, the casing of
+    names); every repair is recorded and shown by `summitsite inspect`."""
+    callouts: tuple[tuple[str, str], ...] = ()
+    """Callout labels, as a mapping `label: kind`, e.g. `"Heads up:": warning`. They extend the built-in
+    labels (Did You Know?, Pro Tip:, Note:, Key takeaway:, Warning: ...); a label given here replaces a
+    built-in one with the same text (case-insensitive), and the kind `off` switches a built-in label off.
+    A label matches at the start of a line, case-insensitively, followed by a space; a kind is a
+    lower-case slug such as `tip` or `did-you-know` (templates may style by kind)."""
+    boilerplate: tuple[str, ...] = ()
+    """Regular expressions (Python syntax, case-insensitive, searched anywhere in a line of at most 60
+    words) for lines to drop as boilerplate, in addition to the built-in ones (comment bait, "Share this",
+    newsletter sign-ups, "Read more:", cookie notices). Each removal is reported by `summitsite inspect`."""
     search: bool = True
     """Build a full-text search index with Pagefind, with a search page and a search box on every page.
     `--no-search` turns it off for one build."""
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(SiteConfig)}
-_TYPE_NAMES = {"str": (str, "a string"), "bool": (bool, "true or false")}
+_TYPE_NAMES = {"str": (str, "a string"), "bool": (bool, "true or false"),
+               "tuple[tuple[str, str], ...]": (dict, "a mapping of 'label: kind' lines"),
+               "tuple[str, ...]": (list, "a list")}
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 def load_config(root: Path) -> SiteConfig:
@@ -72,6 +87,11 @@ def parse_config(text: str, shown: str = CONFIG_NAME) -> SiteConfig:
             problems.append(Diagnostic("error", "config-type", f"'{key}' must be {type_name}, not {describe(value)}",
                                        shown, entry.value_line))
             continue
+        if isinstance(value, (dict, list)):
+            value, item_problems = _check_collection(key, value, entry, shown)
+            if item_problems:
+                problems.extend(item_problems)
+                continue
         message = _check_value(key, value)
         if message:
             problems.append(Diagnostic("error", "config-value", message, shown, entry.value_line))
@@ -96,6 +116,43 @@ def override_base_url(config: SiteConfig, value: str, shown: str = "--base-url")
     if value and not value.endswith("/"):
         value += "/"
     return dataclasses.replace(config, base_url=value)
+
+
+def _check_collection(key: str, value: dict | list, entry: Entry, shown: str) -> tuple[tuple, list[Diagnostic]]:
+    """Check each item of a list or mapping setting, reporting each bad one on its own line."""
+    problems: list[Diagnostic] = []
+    items = list(value.items()) if isinstance(value, dict) else list(value)
+    if key == "callouts":
+        # YAML reads a bare `off` as false; both mean "switch this label off".
+        items = [(label, "off" if kind is False else kind) for label, kind in items]
+    lines = entry.item_lines or (entry.value_line,) * len(items)
+    checked = []
+    for item, line in zip(items, lines, strict=False):
+        message = _check_item(key, item)
+        if message:
+            problems.append(Diagnostic("error", "config-value", message, shown, line))
+        else:
+            checked.append(tuple(str(x) for x in item) if isinstance(item, tuple) else item)
+    return tuple(checked), problems
+
+
+def _check_item(key: str, item: Any) -> str | None:
+    if key == "callouts":
+        label, kind = item
+        if not isinstance(label, str) or not label.strip():
+            return f"'callouts': a label must be text, not {describe(label)}"
+        if not isinstance(kind, str) or not _SLUG.fullmatch(kind):
+            return (f"'callouts': the kind of '{label}' must be a lower-case name such as 'tip' or "
+                    f"'did-you-know' (or 'off'), not {describe(kind)}")
+        return None
+    if key == "boilerplate":
+        if not isinstance(item, str) or not item.strip():
+            return f"'boilerplate': each item must be a regular expression, not {describe(item)}"
+        try:
+            re.compile(item)
+        except re.error as exc:
+            return f"'boilerplate': '{item}' is not a valid regular expression: {exc}"
+    return None
 
 
 def _check_value(key: str, value: Any) -> str | None:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from summitsite.config import SiteConfig
 from summitsite.errors import SummitError
 from summitsite.model import Article, ArticleMeta, Diagnostic
-from summitsite.parse import ParseOptions, parse_seed
+from summitsite.parse import DEFAULT_BOILERPLATE, DEFAULT_CALLOUTS, ParseOptions, parse_seed
 from summitsite.slugs import make_slug
 from summitsite.yamlmap import describe, read_mapping
 
@@ -34,8 +34,26 @@ class LoadResult:
     """Warnings about skipped files; each article carries its own warnings too."""
 
 
-def parse_options(config: SiteConfig) -> ParseOptions:
-    return ParseOptions(normalise=config.normalise)
+def parse_options(config: SiteConfig, known_names: tuple[str, ...] = ()) -> ParseOptions:
+    """The parser's options from the site's settings; `known_names` feeds the name-casing repair."""
+    return ParseOptions(normalise=config.normalise, callouts=merge_callouts(DEFAULT_CALLOUTS, config.callouts),
+                        boilerplate=DEFAULT_BOILERPLATE + config.boilerplate, known_names=known_names)
+
+
+def merge_callouts(defaults: tuple[tuple[str, str], ...],
+                   extra: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """Site callouts over the built-in ones: same label (any case) replaces; kind `off` removes.
+
+    Longer labels come first so that "Pro Tip:" wins over "Tip:".
+    """
+    merged = {label.casefold(): (label.casefold(), kind) for label, kind in defaults}
+    for label, kind in extra:
+        key = label.strip().casefold()
+        if kind == "off":
+            merged.pop(key, None)
+        else:
+            merged[key] = (key, kind)
+    return tuple(sorted(merged.values(), key=lambda item: -len(item[0])))
 
 
 def decode_text(data: bytes, shown: str) -> str:

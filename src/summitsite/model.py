@@ -104,6 +104,14 @@ class Section:
     anchor: str
     line: int
     blocks: tuple[Block, ...] = ()
+    question: bool = False
+    """An FAQ entry written as a sub-heading: the heading is the question, the paragraphs the answer.
+    `Article.faqs` lists it; it stays a section so that its heading keeps its place in the outline."""
+
+    @property
+    def answer(self) -> str:
+        """The text of the section's paragraphs (the answer, when `question` is set)."""
+        return "\n\n".join(b.text for b in self.blocks if isinstance(b, Paragraph))
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +185,13 @@ class Article:
 
     @property
     def faqs(self) -> tuple[Faq, ...]:
-        return tuple(f for b in self.iter_blocks() if isinstance(b, FaqBlock) for f in b.items)
+        """Every question and answer in document order: FAQ blocks, and question sections."""
+        found = [f for b in self.intro if isinstance(b, FaqBlock) for f in b.items]
+        for section in self.sections:
+            if section.question:
+                found.append(Faq(section.heading, section.answer, section.anchor, section.line))
+            found.extend(f for b in section.blocks if isinstance(b, FaqBlock) for f in b.items)
+        return tuple(found)
 
     @property
     def tables(self) -> tuple[Table, ...]:

@@ -1,7 +1,12 @@
 """Repairs of scraping scars in body text, each one recorded as a `Normalisation`.
 
-Only changes that are safe to make blindly live here: a missing space after punctuation before a word.
-Numbers (1,000 and 3.5), abbreviations (U.S.), URLs, e-mail addresses and times are left alone.
+Only changes that are safe to make blindly live here, each recorded as a `Normalisation(rule, line,
+before, after)`:
+- `missing-space`: a space after `, ; : ? ! .` before a word; numbers (1,000 and 3.5), abbreviations
+  (U.S.), URLs, e-mail addresses and times are left alone;
+- `sentence-case`: a lower-case letter starting a sentence, a question or an answer;
+- `name-case`: a name written in lower case where the same article capitalises it mid-sentence.
+All of them only insert spaces or change case, so the words of the source survive unchanged otherwise.
 """
 
 from __future__ import annotations
@@ -34,5 +39,107 @@ def fix_missing_spaces(text: str, line: int, changes: list[Normalisation]) -> st
         out.append(fixed)
         last = match.end()
         changes.append(Normalisation("missing-space", line, token, fixed))
+    out.append(text[last:])
+    return "".join(out)
+
+
+# A lower-case letter that starts a sentence: after . ! or ? (and an optional closing quote), spaces,
+# and an optional opening quote. The word before the stop is checked separately for abbreviations.
+_SENTENCE_STOP = re.compile(r"([.!?])[\"\u201d\u2019)]?\s+[\"\u201c\u2018(]?([a-z])")
+_ABBREVIATIONS = frozenset(
+    "e.g i.e etc vs approx ca cf mr mrs ms dr st no nos fig jr sr inc ltd co corp gen gov sen rep est dept "
+    "vol pp p al".split())
+_WORD = re.compile(r"[^\W\d_]+")
+# What may separate two words of one running sentence: spaces and light punctuation only.
+_MID_SENTENCE_GAP = re.compile(r"[ ,\-\u2013\u00a0]+")
+
+
+def _word_at(text: str, index: int) -> str:
+    match = _WORD.match(text, index)
+    return match.group() if match else text[index]
+
+
+def fix_sentence_starts(text: str, line: int, changes: list[Normalisation], starts_sentence: bool = True) -> str:
+    """Capitalise a lower-case letter that starts a sentence, recording each word changed.
+
+    `starts_sentence` says whether the text itself begins a sentence (a hard-wrapped line that continues
+    the line before it does not). Abbreviations (e.g., U.S., vs.), ellipses and numbered points are not
+    sentence ends.
+    """
+    positions = []
+    lead = next((i for i, c in enumerate(text) if c.isalnum()), None)
+    if starts_sentence and lead is not None and text[lead].islower() and text[lead].isalpha():
+        positions.append(lead)
+    for match in _SENTENCE_STOP.finditer(text):
+        stop = match.start(1)
+        before = text[text.rfind(" ", 0, stop) + 1:stop]
+        if (not before or (match.group(1) == "." and (
+                before.casefold().strip("(\"'\u201c") in _ABBREVIATIONS or "." in before or len(before) < 2
+                or before.isdigit() or before[-1] in "."))):
+            continue
+        positions.append(match.start(2))
+    if not positions:
+        return text
+    chars = list(text)  # one pass, however many sentences the line holds
+    for index in positions:
+        word = _word_at(text, index)
+        chars[index] = chars[index].upper()
+        changes.append(Normalisation("sentence-case", line, word, word[0].upper() + word[1:]))
+    return "".join(chars)
+
+
+def name_casing(texts: list[str], known_names: tuple[str, ...] = ()) -> dict[str, str]:
+    """Names to restore, folded form -> capitalised form, from how the article itself writes them.
+
+    A word counts as a name when it is capitalised mid-sentence (where ordinary words are lower-case)
+    more often than it appears there in lower case; words at sentence starts prove nothing and are not
+    counted. `known_names` (e.g. the site's entity list) adds two capitalised sightings per word.
+    """
+    capital: dict[str, dict[str, int]] = {}
+    lower: dict[str, int] = {}
+
+    def sight(word: str, weight: int) -> None:
+        forms = capital.setdefault(word.casefold(), {})
+        forms[word] = forms.get(word, 0) + weight
+
+    for text in texts:
+        previous_end = None
+        for match in _WORD.finditer(text):
+            word = match.group()
+            mid = previous_end is not None and _MID_SENTENCE_GAP.fullmatch(text, previous_end, match.start())
+            previous_end = match.end()
+            if not mid or len(word) < 3:
+                continue
+            if word[0].isupper():
+                sight(word, 1)
+            elif word.islower():
+                lower[word] = lower.get(word, 0) + 1
+    for name in known_names:
+        for word in _WORD.findall(name):
+            if word[0].isupper() and len(word) >= 3:
+                sight(word, 2)
+    names = {}
+    for folded, forms in capital.items():
+        form, count = max(forms.items(), key=lambda item: item[1])
+        if count > lower.get(folded, 0) and form.casefold() == folded and not form.islower():
+            names[folded] = form
+    return names
+
+
+def fix_name_case(text: str, line: int, names: dict[str, str], changes: list[Normalisation]) -> str:
+    """Give lower-case occurrences of the article's names their capitals ("russia's" -> "Russia's")."""
+    if not names:
+        return text
+    out: list[str] = []
+    last = 0
+    for match in _WORD.finditer(text):
+        word = match.group()
+        form = names.get(word) if word.islower() else None
+        if form is None:
+            continue
+        out.append(text[last:match.start()])
+        out.append(form)
+        last = match.end()
+        changes.append(Normalisation("name-case", line, word, form))
     out.append(text[last:])
     return "".join(out)

@@ -12,11 +12,18 @@ the model or in `Article.removed`. The work is line-oriented and linear in the i
 
 from __future__ import annotations
 
+import itertools
 import re
-import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from summitsite.headings import (
+    Line,
+    assign_levels,
+    comparable,
+    default_model,
+    heading_probabilities,
+    strip_number,
+)
 from summitsite.model import (
     Article,
     ArticleMeta,
@@ -34,7 +41,7 @@ from summitsite.model import (
     Table,
     TocEntry,
 )
-from summitsite.normalise import fix_missing_spaces
+from summitsite.normalise import fix_missing_spaces, fix_name_case, fix_sentence_starts, name_casing
 from summitsite.slugs import SlugRegistry, make_slug
 
 DEFAULT_CALLOUTS: tuple[tuple[str, str], ...] = (
@@ -74,8 +81,13 @@ DEFAULT_BOILERPLATE: tuple[str, ...] = (
 @dataclass(frozen=True, slots=True)
 class ParseOptions:
     normalise: bool = True
+    """Repair scraping scars (see `summitsite.normalise`); every repair is recorded."""
     callouts: tuple[tuple[str, str], ...] = DEFAULT_CALLOUTS
+    """(label, kind) pairs; the first label that starts a line (any case, then a space) wins."""
     boilerplate: tuple[str, ...] = DEFAULT_BOILERPLATE
+    """Regular expressions for lines to remove (and report) as boilerplate."""
+    known_names: tuple[str, ...] = ()
+    """Names known to the site (e.g. its entity list): evidence for restoring their capitals."""
 
 
 _TOC_TITLE = re.compile(r"(table of contents|contents|in this article|on this page|jump to|article contents)\s*:?",
@@ -98,18 +110,6 @@ _STOPWORDS = frozenset((
 
 
 @dataclass(slots=True)
-class _Line:
-    number: int
-    text: str
-    indent: int
-    shape: str
-    """`text`, `bullet` or `table`."""
-    heading: bool = False
-    level: int = 2
-    numbered: bool = False
-
-
-@dataclass(slots=True)
 class _Builder:
     """The mutable state of one parse; turned into frozen model objects at the end."""
 
@@ -119,25 +119,21 @@ class _Builder:
     removed: list[Removed] = field(default_factory=list)
     changes: list[Normalisation] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    """Folded -> capitalised names of this article, for the name-casing repair."""
+    continuations: set[int] = field(default_factory=set)
+    """Line numbers of hard-wrapped lines that continue the sentence of the line before."""
 
-    def fix(self, text: str, line: int) -> str:
+    def fix(self, text: str, line: int, starts_sentence: bool = False) -> str:
+        """`text` with its scraping scars repaired; `starts_sentence`: its first word starts a sentence."""
         if not self.options.normalise:
             return text
-        return fix_missing_spaces(text, line, self.changes)
+        text = fix_missing_spaces(text, line, self.changes)
+        text = fix_sentence_starts(text, line, self.changes, starts_sentence and line not in self.continuations)
+        return fix_name_case(text, line, self.names, self.changes)
 
     def warn(self, code: str, message: str, line: int | None) -> None:
         self.diagnostics.append(Diagnostic("warning", code, message, self.source, line))
-
-
-def comparable(text: str) -> str:
-    """Text folded for matching headings against TOC entries: quotes, case, spacing and numbering."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return " ".join(text.split()).casefold().rstrip(":").strip()
-
-
-def _strip_number(text: str) -> str:
-    match = _NUMBERED.match(text)
-    return match.group(2) if match else text
 
 
 def parse_seed(text: str, source: str, options: ParseOptions = ParseOptions(),
@@ -145,14 +141,15 @@ def parse_seed(text: str, source: str, options: ParseOptions = ParseOptions(),
     """Parse one seed's text. `source` names it in diagnostics; `meta` (from a sidecar) overrides inferences."""
     meta = meta or ArticleMeta()
     build = _Builder(source, options)
-    lines = _shape_lines(text)
-    toc_lines, toc_title_index = _find_toc(lines)
-    body = [ln for i, ln in enumerate(lines) if i not in toc_lines and i != toc_title_index]
-    toc_keys = {comparable(_toc_heading(lines[i])) for i in toc_lines}
-    _classify_headings(body, toc_keys, options)
+    found = heading_candidates(text, options)
+    lines, body, toc_lines, toc_title_index = found.lines, found.body, found.toc_lines, found.toc_title_index
+    _classify_headings(found)
 
+    if options.normalise:
+        _study_text(body, build)
     title, title_line, body = _take_title(body, meta)
     lede, lede_line, body = _take_lede(body)
+    _assign_levels(body)
     if toc_title_index is not None:
         build.removed.append(Removed("toc", lines[toc_title_index].number, lines[toc_title_index].text))
 
@@ -163,7 +160,7 @@ def parse_seed(text: str, source: str, options: ParseOptions = ParseOptions(),
     truncated = _is_truncated(lines)
     if truncated:
         build.warn("truncated", "the text ends mid-sentence", lines[-1].number if lines else None)
-    lede = build.fix(lede, lede_line) if lede else lede
+    lede = build.fix(lede, lede_line, starts_sentence=True) if lede else lede
     slug = meta.slug or make_slug(title, fallback="article")
     return Article(
         source=source, title=title, slug=slug, lede=lede, intro=tuple(intro), sections=tuple(sections),
@@ -172,7 +169,17 @@ def parse_seed(text: str, source: str, options: ParseOptions = ParseOptions(),
         diagnostics=tuple(build.diagnostics), meta=meta, title_line=title_line)
 
 
-def _shape_lines(text: str) -> list[_Line]:
+def _study_text(body: list[Line], build: _Builder) -> None:
+    """What the repairs need to know about the whole article: its names and its hard-wrapped lines."""
+    running = [ln.text for ln in body if not ln.heading and len(ln.text.split()) >= 6]
+    build.names = name_casing(running, build.options.known_names)
+    for prev, line in itertools.pairwise(body):
+        if (prev.shape == line.shape == "text" and not prev.heading and len(prev.text.split()) >= 8
+                and prev.text[-1] not in _TERMINAL + ":"):
+            build.continuations.add(line.number)
+
+
+def _shape_lines(text: str) -> list[Line]:
     lines = []
     for number, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
@@ -185,11 +192,11 @@ def _shape_lines(text: str) -> list[_Line]:
             shape = "bullet"
         else:
             shape = "text"
-        lines.append(_Line(number, stripped, indent, shape, numbered=bool(_NUMBERED.match(stripped))))
+        lines.append(Line(number, stripped, indent, shape, numbered=bool(_NUMBERED.match(stripped))))
     return lines
 
 
-def _find_toc(lines: list[_Line]) -> tuple[set[int], int | None]:
+def _find_toc(lines: list[Line]) -> tuple[set[int], int | None]:
     """The indexes of the first TOC block's entries, and of its title line."""
     for i, line in enumerate(lines):
         if line.shape != "text" or not _TOC_TITLE.fullmatch(line.text):
@@ -201,64 +208,64 @@ def _find_toc(lines: list[_Line]) -> tuple[set[int], int | None]:
             j += 1
         if len(entries) >= 2:
             return entries, i
+    # A bare "Contents" line whose entries the extractor dropped is still a TOC title, not a heading.
+    for i, line in enumerate(lines):
+        if line.shape == "text" and _TOC_TITLE.fullmatch(line.text):
+            return set(), i
     return set(), None
 
 
-def heading_score(line: _Line, following: Sequence[_Line], toc_keys: set[str]) -> float:
-    """Evidence that a text line is a heading; positive means heading.
+@dataclass(frozen=True, slots=True)
+class HeadingCandidates:
+    """The lines of a text as the heading classifier sees them."""
 
-    Weighs the line's length, final punctuation, capitalisation, numbering and question form, what
-    follows it, and whether it repeats an entry of the table-of-contents block.
-    """
-    text = line.text
-    words = text.split()
-    n = len(words)
-    score = 0.0
-    if comparable(text) in toc_keys or comparable(_strip_number(text)) in toc_keys:
-        score += 6
-    score += 2.5 if n <= 12 else (0.5 if n <= 18 else -5)
-    last = text[-1]
-    if last in ".,;!\u2026" or (last == ":" and n > 6):
-        score -= 4
-    elif last == "?":
-        score -= 1
-    if _SENTENCE_BREAK.search(text):
-        score -= 3
-    first_letter = next((c for c in text if c.isalpha()), "")
-    if first_letter and not first_letter.isupper():
-        score -= 2.5
-    labelled = _LABELLED.match(text)
-    if labelled and len(labelled.group("text").split()) >= 8:
-        score -= 4
-    nxt = following[0] if following else None
-    if nxt is None:
-        score -= 4
-    elif nxt.shape == "text" and len(nxt.text.split()) >= 15:
-        score += 1
-    if line.numbered and nxt is not None and nxt.numbered:
-        score -= 2  # a run of numbered lines is a list, not a run of headings
-    return score
+    lines: list[Line]
+    """Every non-blank line, shaped."""
+    body: list[Line]
+    """The lines outside the table-of-contents block."""
+    toc_keys: set[str]
+    """The folded texts of the TOC block's entries."""
+    skip: list[bool]
+    """Per body line: never a heading (a callout line)."""
+    toc_lines: set[int]
+    toc_title_index: int | None
 
 
-def _classify_headings(body: list[_Line], toc_keys: set[str], options: ParseOptions) -> None:
+def heading_candidates(text: str, options: ParseOptions = ParseOptions()) -> HeadingCandidates:
+    """Shape the lines of `text` and set the TOC block aside; also used to train the heading model."""
+    lines = _shape_lines(text)
+    toc_lines, toc_title_index = _find_toc(lines)
+    body = [ln for i, ln in enumerate(lines) if i not in toc_lines and i != toc_title_index]
+    toc_keys = {comparable(_toc_heading(lines[i])) for i in toc_lines}
     callout_labels = tuple(label for label, _ in options.callouts)
-    for i, line in enumerate(body):
-        if line.shape != "text" or line.text.casefold().startswith(callout_labels):
-            continue
-        line.heading = heading_score(line, body[i + 1:i + 2], toc_keys) > 0
-    # Numbered headings ("1. Ukraine ...") nest under the unnumbered heading before them.
-    parent_level = None
-    for line in body:
-        if not line.heading:
-            continue
-        if line.numbered and parent_level is not None:
-            line.level = parent_level + 1
+    skip = [ln.text.casefold().startswith(callout_labels) or _is_boilerplate(ln.text, options) for ln in body]
+    return HeadingCandidates(lines, body, toc_keys, skip, toc_lines, toc_title_index)
+
+
+def _classify_headings(found: HeadingCandidates) -> None:
+    body = found.body
+    probabilities = heading_probabilities(body, found.toc_keys, skip=found.skip)
+    threshold = default_model().threshold
+    for line, probability in zip(body, probabilities, strict=True):
+        line.heading = probability >= threshold
+
+
+def _assign_levels(body: list[Line]) -> None:
+    """Levels come from the headings of the body proper, once the title line is set aside."""
+    headings = [ln for ln in body if ln.heading]
+    body_lines = []
+    count = 0
+    for line in reversed(body):
+        if line.heading:
+            body_lines.append(count)
+            count = 0
         else:
-            line.level = 2
-            parent_level = 2
+            count += 1
+    body_lines.reverse()
+    assign_levels(headings, body_lines, [bool(_FAQ_HEADING.search(h.text)) for h in headings])
 
 
-def _looks_like_title(line: _Line) -> bool:
+def _looks_like_title(line: Line) -> bool:
     text = line.text
     n = len(text.split())
     if line.shape != "text" or n > 25 or _SENTENCE_BREAK.search(text):
@@ -266,7 +273,7 @@ def _looks_like_title(line: _Line) -> bool:
     return text[-1] not in ".,;:" or n <= 3
 
 
-def _take_title(body: list[_Line], meta: ArticleMeta) -> tuple[str | None, int | None, list[_Line]]:
+def _take_title(body: list[Line], meta: ArticleMeta) -> tuple[str | None, int | None, list[Line]]:
     if body and _looks_like_title(body[0]):
         first = body[0]
         if meta.title is None or comparable(meta.title) == comparable(first.text):
@@ -274,7 +281,7 @@ def _take_title(body: list[_Line], meta: ArticleMeta) -> tuple[str | None, int |
     return meta.title, None, body
 
 
-def _take_lede(body: list[_Line]) -> tuple[str, int, list[_Line]]:
+def _take_lede(body: list[Line]) -> tuple[str, int, list[Line]]:
     if body and body[0].shape == "text" and not body[0].heading:
         return body[0].text, body[0].number, body[1:]
     return "", 0, body
@@ -308,9 +315,9 @@ def _title_from_headings(sections: list[Section], lede: str, meta: ArticleMeta) 
     return " ".join(words[:10]) + ("\u2026" if len(words) > 10 else ""), None
 
 
-def _group_sections(body: list[_Line], build: _Builder) -> tuple[list[Block], list[Section]]:
-    intro_lines: list[_Line] = []
-    groups: list[tuple[_Line, list[_Line]]] = []
+def _group_sections(body: list[Line], build: _Builder) -> tuple[list[Block], list[Section]]:
+    intro_lines: list[Line] = []
+    groups: list[tuple[Line, list[Line]]] = []
     for line in body:
         if line.heading:
             groups.append((line, []))
@@ -320,15 +327,21 @@ def _group_sections(body: list[_Line], build: _Builder) -> tuple[list[Block], li
             intro_lines.append(line)
     intro = _blocks(intro_lines, build, in_faq=False)
     sections = []
+    faq_questions = False  # inside an FAQ section whose questions are sub-headings
     for heading, lines in groups:
-        anchor = build.anchors.claim(make_slug(_strip_number(heading.text) if heading.numbered else heading.text))
+        anchor = build.anchors.claim(make_slug(strip_number(heading.text) if heading.numbered else heading.text))
         in_faq = bool(_FAQ_HEADING.search(heading.text))
-        sections.append(Section(heading.text, heading.level, anchor, heading.number,
-                                tuple(_blocks(lines, build, in_faq))))
+        blocks = tuple(_blocks(lines, build, in_faq))
+        # A question heading answered by a paragraph, under an FAQ heading, is an FAQ entry; a question
+        # with no answer stays a plain section.
+        question = (faq_questions and heading.text.endswith("?")
+                    and bool(blocks) and isinstance(blocks[0], Paragraph))
+        faq_questions = in_faq or question
+        sections.append(Section(heading.text, heading.level, anchor, heading.number, blocks, question))
     return intro, sections
 
 
-def _blocks(lines: list[_Line], build: _Builder, in_faq: bool) -> list[Block]:
+def _blocks(lines: list[Line], build: _Builder, in_faq: bool) -> list[Block]:
     blocks: list[Block] = []
     i = 0
     while i < len(lines):
@@ -337,7 +350,7 @@ def _blocks(lines: list[_Line], build: _Builder, in_faq: bool) -> list[Block]:
             j = i
             while j < len(lines) and lines[j].shape == "table":
                 j += 1
-            blocks.append(_table(lines[i:j], build))
+            blocks.extend(_table(run, build) for run in _split_tables(lines[i:j]))
             i = j
             continue
         if line.shape == "bullet" or (line.numbered and not line.heading):
@@ -364,19 +377,25 @@ def _blocks(lines: list[_Line], build: _Builder, in_faq: bool) -> list[Block]:
     return blocks
 
 
-def _text_block(line: _Line, build: _Builder) -> Block | None:
+def _text_block(line: Line, build: _Builder) -> Block | None:
     text = line.text
     folded = text.casefold()
     for label, kind in build.options.callouts:
         if folded.startswith(label) and len(text) > len(label) and text[len(label)].isspace():
-            return Callout(kind, text[:len(label)], build.fix(text[len(label):].strip(), line.number), line.number)
-    if len(text.split()) <= 60 and any(re.search(p, text, re.I) for p in build.options.boilerplate):
+            return Callout(kind, text[:len(label)], build.fix(text[len(label):].strip(), line.number, True),
+                           line.number)
+    if _is_boilerplate(text, build.options):
         build.removed.append(Removed("boilerplate", line.number, text))
         return None
     labelled = _LABELLED.match(text)
     if labelled and _is_label(labelled.group("label")):
         return Paragraph(build.fix(labelled.group("text"), line.number), line.number, labelled.group("label"))
-    return Paragraph(build.fix(text, line.number), line.number)
+    return Paragraph(build.fix(text, line.number, starts_sentence=True), line.number)
+
+
+def _is_boilerplate(text: str, options: ParseOptions) -> bool:
+    # Long lines are content even when they mention comments or newsletters.
+    return len(text.split()) <= 60 and any(re.search(p, text, re.I) for p in options.boilerplate)
 
 
 def _is_label(label: str) -> bool:
@@ -385,7 +404,41 @@ def _is_label(label: str) -> bool:
             and not label.casefold().startswith(("http", "https", "mailto")))
 
 
-def _table(lines: list[_Line], build: _Builder) -> Table:
+def _cells(line: Line) -> list[str]:
+    cells = line.text.strip()
+    cells = cells[1:] if cells.startswith("|") else cells
+    cells = cells[:-1] if cells.endswith("|") else cells
+    return [c.strip() for c in cells.split("|")]
+
+
+def _split_tables(run: list[Line]) -> list[list[Line]]:
+    """Extractors print adjacent tables as one run of `|` lines; these are where one table ends.
+
+    - a header separator (`|---|`) anywhere but under the first row starts a new table at the row above it;
+    - a row with no text in any cell closes the table it ends (nested tables are printed that way);
+    - a one-cell row after a row of several cells, followed by more rows, is the caption of a new table.
+    """
+    tables: list[list[Line]] = [[]]
+    for k, line in enumerate(run):
+        current = tables[-1]
+        if _TABLE_SEPARATOR.match(line.text) and len(current) >= 2:
+            tables[-1] = current[:-1]
+            tables.append([current[-1]])
+            current = tables[-1]
+        elif (current and len(_cells(line)) == 1 and any(_cells(line)) and len(_cells(current[-1])) > 1
+              and k + 1 < len(run) and not _TABLE_SEPARATOR.match(current[-1].text)):
+            tables.append([])
+            current = tables[-1]
+        if not any(_cells(line)):
+            # An empty row holds no text: it ends the table and is not kept as a row.
+            if current and k + 1 < len(run):
+                tables.append([])
+            continue
+        current.append(line)
+    return [t for t in tables if t]
+
+
+def _table(lines: list[Line], build: _Builder) -> Table:
     rows = []
     header: tuple[str, ...] = ()
     for k, line in enumerate(lines):
@@ -400,7 +453,7 @@ def _table(lines: list[_Line], build: _Builder) -> Table:
     return Table(header, tuple(rows), lines[0].number)
 
 
-def _item_text(line: _Line) -> str:
+def _item_text(line: Line) -> str:
     """A list item's text without its bullet or number."""
     bullet = _BULLET.match(line.text)
     if bullet:
@@ -409,11 +462,11 @@ def _item_text(line: _Line) -> str:
     return numbered.group(2) if numbered else line.text
 
 
-def _toc_heading(entry: _Line) -> str:
-    return _strip_number(_item_text(entry))
+def _toc_heading(entry: Line) -> str:
+    return strip_number(_item_text(entry))
 
 
-def _list_or_faq(lines: list[_Line], build: _Builder, in_faq: bool) -> Block:
+def _list_or_faq(lines: list[Line], build: _Builder, in_faq: bool) -> Block:
     texts = [_item_text(line) for line in lines]
     if in_faq:
         pairs = [_split_question(t) for t in texts]
@@ -424,7 +477,7 @@ def _list_or_faq(lines: list[_Line], build: _Builder, in_faq: bool) -> Block:
     return ListBlock(ordered, _nest(lines, texts, build), lines[0].number)
 
 
-def _nest(lines: list[_Line], texts: list[str], build: _Builder) -> tuple[ListItem, ...]:
+def _nest(lines: list[Line], texts: list[str], build: _Builder) -> tuple[ListItem, ...]:
     """Items indented deeper than the item before them become its children."""
     root: list[tuple[int, ListItem, list]] = []
     stack: list[tuple[int, list]] = [(-1, root)]
@@ -450,14 +503,14 @@ def _split_question(text: str) -> tuple[str, str] | None:
 
 def _faq(question: str, answer: str, line: int, build: _Builder) -> Faq:
     anchor = build.anchors.claim("faq-" + make_slug(question, fallback="question", max_length=60))
-    return Faq(build.fix(question, line), build.fix(answer, line), anchor, line)
+    return Faq(build.fix(question, line, True), build.fix(answer, line, True), anchor, line)
 
 
-def _reconcile_toc(entries: list[_Line], sections: list[Section], build: _Builder) -> list[TocEntry]:
+def _reconcile_toc(entries: list[Line], sections: list[Section], build: _Builder) -> list[TocEntry]:
     by_key: dict[str, Section] = {}
     for section in sections:
         by_key.setdefault(comparable(section.heading), section)
-        by_key.setdefault(comparable(_strip_number(section.heading)), section)
+        by_key.setdefault(comparable(strip_number(section.heading)), section)
     base_indent = min((e.indent for e in entries), default=0)
     toc = []
     for entry in entries:
@@ -474,7 +527,7 @@ def _reconcile_toc(entries: list[_Line], sections: list[Section], build: _Builde
     return toc
 
 
-def _is_truncated(lines: list[_Line]) -> bool:
+def _is_truncated(lines: list[Line]) -> bool:
     """The text ends mid-sentence: its last line is running text without closing punctuation."""
     if not lines:
         return False

@@ -28,13 +28,17 @@ class SlugRegistry:
 
     def __init__(self, taken: Iterable[str] = ()):
         self._taken = set(taken)
+        # The last suffix handed out per base, so that claiming one base k times costs O(k), not O(k^2).
+        self._last: dict[str, int] = {}
 
     def claim(self, base: str) -> str:
-        slug, n = base, 1
+        n = self._last.get(base, 1)
+        slug = base if n == 1 else f"{base}-{n}"
         while slug in self._taken:
             n += 1
             slug = f"{base}-{n}"
         self._taken.add(slug)
+        self._last[base] = n
         return slug
 
     def __contains__(self, slug: str) -> bool:

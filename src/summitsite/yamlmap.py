@@ -20,6 +20,8 @@ class Entry:
     value: Any
     key_line: int
     value_line: int
+    item_lines: tuple[int, ...] = ()
+    """For a list: the line of each item; for a mapping: the line of each key. Empty otherwise."""
 
 
 def read_mapping(text: str, shown: str, code: str, line_offset: int = 0) -> dict[str, Entry]:
@@ -51,16 +53,31 @@ def read_mapping(text: str, shown: str, code: str, line_offset: int = 0) -> dict
         except yaml.YAMLError as exc:
             problems.append(Diagnostic("error", code, f"'{key}': {exc}", shown, key_line))
             continue
-        entries[key] = Entry(value, key_line, value_node.start_mark.line + 1 + line_offset)
+        entries[key] = Entry(value, key_line, value_node.start_mark.line + 1 + line_offset,
+                             _item_lines(value_node, line_offset))
     if problems:
         raise SummitError(problems)
     return entries
+
+
+def _item_lines(node: yaml.Node, line_offset: int) -> tuple[int, ...]:
+    if isinstance(node, yaml.SequenceNode):
+        return tuple(item.start_mark.line + 1 + line_offset for item in node.value)
+    if isinstance(node, yaml.MappingNode):
+        return tuple(key.start_mark.line + 1 + line_offset for key, _ in node.value)
+    return ()
 
 
 def _construct(node: yaml.Node) -> Any:
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)
+    except ValueError:
+        # A scalar that looks like a date but is none (2024-13-45): keep the text, so that the
+        # checker can name the value in its message.
+        if isinstance(node, yaml.ScalarNode):
+            return node.value
+        raise
     finally:
         loader.dispose()
 

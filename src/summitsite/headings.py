@@ -1,0 +1,285 @@
+"""Which lines of an extracted article are headings, and how they nest.
+
+Extractors flatten `<h2>`/`<h3>` into bare lines, so a heading has to be recognised from evidence: its
+length and final punctuation, capitalisation, numbering and question form, what surrounds it, whether
+it repeats a table-of-contents entry, and how it compares with the other short lines of the same
+article. `line_features` turns that evidence into numbers; a logistic model (`heading_model.json`,
+retrained by `scripts/train_heading_model.py`) weighs them. Levels are recovered afterwards from the
+shape of the heading sequence (`assign_levels`).
+
+Everything here is linear in the number of lines: features look at a fixed window of neighbours and at
+per-article totals computed once.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+_NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
+# "Step 3:", "Example 2:", "Method #1:", "Idea #4:", "Part II" and the like: an enumerated heading.
+_ENUMERATED = re.compile(r"^(?:[^\W\d_]+\s+){0,3}#?\d{1,3}\s*[:.)\-\u2013\u2014]", re.I)
+_SENTENCE_BREAK = re.compile(r"[.!?][\"\u201d\u2019)]?\s+[\"\u201c]?[A-Z]")
+_LABELLED = re.compile(r"^(?P<label>[^\W_][^:]{0,60}?)\s*:\s+(?P<text>\S.*)$")
+_URL = re.compile(r"https?://|www\.|\S@\S|\.(com|org|net|html?)\b", re.I)
+_CODE_CHARS = frozenset("=<>{}[]$\\/|_;`~^*#")
+_QUOTE_OPENERS = "\"'\u201c\u2018\u00ab\u201e"
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_MINOR_WORDS = frozenset((
+    "a an and are as at be but by for from if in into is it its nor of on onto or over per so than that the "
+    "then this to up upon via vs was were will with without your you our my their his her").split())
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+                         "\u2014": "-", "\u00a0": " "})
+
+
+@dataclass(slots=True)
+class Line:
+    """One non-blank source line, with what the parser has decided about it so far."""
+
+    number: int
+    text: str
+    indent: int
+    shape: str
+    """`text`, `bullet` or `table`."""
+    heading: bool = False
+    level: int = 2
+    numbered: bool = False
+
+
+def comparable(text: str) -> str:
+    """Text folded for matching headings against TOC entries: quotes, case, spacing and numbering."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return " ".join(text.split()).casefold().rstrip(":").strip()
+
+
+def strip_number(text: str) -> str:
+    match = _NUMBERED.match(text)
+    return match.group(2) if match else text
+
+
+def title_case_ratio(text: str) -> float:
+    """The share of a line's significant words that start with a capital (1.0 for Title Case)."""
+    words = [w for w in _WORD.findall(text) if w.casefold() not in _MINOR_WORDS and not w.isdigit()]
+    if not words:
+        return 0.0
+    return sum(1 for w in words if w[0].isupper()) / len(words)
+
+
+def _is_short_unterminated(line: Line | None) -> bool:
+    return (line is not None and line.shape == "text" and len(line.text.split()) <= 12
+            and line.text[-1] not in ".,;!")
+
+
+def _candidate(line: Line) -> bool:
+    """A line that could be a heading at all, for per-article statistics."""
+    return line.shape == "text" and len(line.text.split()) <= 12 and line.text[-1] not in ".,;!"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleStats:
+    """Per-article evidence computed once: the typical casing of the article's candidate headings."""
+
+    title_case: float
+
+
+def article_stats(lines: Sequence[Line]) -> ArticleStats:
+    ratios = [title_case_ratio(line.text) for line in lines if _candidate(line)]
+    return ArticleStats(sum(ratios) / len(ratios) if ratios else 0.5)
+
+
+FEATURES: tuple[str, ...] = (
+    "bias", "words_1_3", "words_4_8", "words_9_12", "words_13_20", "words_over_20",
+    "ends_stop", "ends_colon", "ends_question", "sentence_break", "starts_lower", "title_case",
+    "title_case_vs_article", "all_caps", "numbered", "code_like", "quoted", "url", "digit_heavy",
+    "labelled_long", "in_toc", "next_paragraph", "next_short", "next_list", "next_none",
+    "prev_continues", "prev_colon", "between_short_lines",
+)
+"""The names of the numbers `line_features` returns, in order; the model's weights follow this order."""
+
+
+def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set[str],
+                  stats: ArticleStats) -> list[float]:
+    """Evidence about a text line and its neighbours, as numbers in the order of `FEATURES`."""
+    text = line.text
+    words = text.split()
+    n = len(words)
+    last = text[-1]
+    letters = [c for c in text if c.isalpha()]
+    first_letter = letters[0] if letters else ""
+    title_case = title_case_ratio(text)
+    symbols = sum(1 for c in text if c in _CODE_CHARS)
+    digits = sum(1 for c in text if c.isdigit())
+    labelled = _LABELLED.match(text)
+    nxt_words = len(nxt.text.split()) if nxt is not None else 0
+    return [
+        1.0,
+        float(n <= 3), float(4 <= n <= 8), float(9 <= n <= 12), float(13 <= n <= 20), float(n > 20),
+        float(last in ".,;!\u2026"),
+        float(last == ":"),
+        float(last == "?"),
+        float(bool(_SENTENCE_BREAK.search(text))),
+        float(bool(first_letter) and not first_letter.isupper()),
+        title_case,
+        title_case - stats.title_case,
+        float(len(letters) >= 4 and all(c.isupper() for c in letters)),
+        float(line.numbered or bool(_ENUMERATED.match(text))),
+        min(1.0, symbols / max(1, n)),
+        float(text[0] in _QUOTE_OPENERS),
+        float(bool(_URL.search(text))),
+        float(digits > 0.3 * max(1, len(text.replace(" ", "")))),
+        float(bool(labelled) and len(labelled.group("text").split()) >= 8),
+        float(comparable(text) in toc_keys or comparable(strip_number(text)) in toc_keys),
+        float(nxt is not None and nxt.shape == "text" and nxt_words >= 15),
+        float(_is_short_unterminated(nxt)),
+        float(nxt is not None and nxt.shape != "text"),
+        float(nxt is None),
+        # A long previous line that stops without punctuation is hard-wrapped: this line continues it.
+        float(prev is not None and prev.shape == "text" and len(prev.text.split()) >= 8
+              and prev.text[-1] not in ".!?:\"\u201d\u2019)"),
+        float(prev is not None and prev.text[-1] == ":"),
+        # Runs of short lines are metadata, code, dialogue or lists, rarely a run of headings.
+        float(_is_short_unterminated(prev) and _is_short_unterminated(nxt)),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class HeadingModel:
+    weights: tuple[float, ...]
+    threshold: float = 0.5
+
+    def probability(self, features: Sequence[float]) -> float:
+        z = sum(w * x for w, x in zip(self.weights, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@cache
+def default_model() -> HeadingModel:
+    """The weights shipped with the package (`heading_model.json`)."""
+    data = json.loads(resources.files("summitsite").joinpath("heading_model.json").read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURES:
+        raise RuntimeError("heading_model.json was trained on other features; run scripts/train_heading_model.py")
+    return HeadingModel(tuple(float(w) for w in data["weights"]), float(data.get("threshold", 0.5)))
+
+
+def heading_probabilities(body: Sequence[Line], toc_keys: set[str], model: HeadingModel | None = None,
+                          skip: Sequence[bool] | None = None) -> list[float]:
+    """The model's probability that each line is a heading (0 for lines that are not plain text)."""
+    model = model or default_model()
+    stats = article_stats(body)
+    out = []
+    for i, line in enumerate(body):
+        if line.shape != "text" or (skip is not None and skip[i]):
+            out.append(0.0)
+            continue
+        prev = body[i - 1] if i > 0 else None
+        nxt = body[i + 1] if i + 1 < len(body) else None
+        out.append(model.probability(line_features(line, prev, nxt, toc_keys, stats)))
+    return out
+
+
+def _pattern(text: str) -> str | None:
+    """What a heading shares with its siblings: its numbering, or its text before a colon."""
+    if _NUMBERED.match(text):
+        return "#"
+    enumerated = _ENUMERATED.match(text)
+    if enumerated:
+        return "#" + comparable(re.sub(r"#?\d+.*$", "", enumerated.group()))
+    if ":" in text[1:-1]:
+        return "prefix:" + comparable(text.split(":", 1)[0])
+    return None
+
+
+@dataclass(slots=True)
+class _Parent:
+    level: int
+    pattern: str | None
+    children: str
+    """Which headings stay under it: `any`, `question`, or one sibling pattern."""
+
+
+def _is_question(line: Line) -> bool:
+    return line.text.endswith("?")
+
+
+def _stays_under(parent: _Parent, heading: Line, pattern: str | None, opens_own: bool) -> bool:
+    if pattern is not None and pattern == parent.pattern:
+        return False  # a sibling of the parent
+    if parent.children == "question":
+        return _is_question(heading)
+    if parent.children == "any":
+        return not opens_own  # a new parent starts a new group at the parent's level
+    if parent.children.startswith("word:"):
+        return not opens_own and parent.children[5:] in _stems(heading.text)
+    return pattern == parent.children
+
+
+def _stems(text: str) -> set[str]:
+    """A heading's significant words, folded, without a plural -s ("Hearts" and "Ten-Heart" share one)."""
+    stems = set()
+    for word in re.findall(r"[^\W\d_]+", text.casefold()):
+        if word not in _MINOR_WORDS and len(word) > 2:
+            stems.add(word[:-1] if word.endswith("s") and len(word) > 3 else word)
+    return stems
+
+
+def _edge_words(text: str) -> set[str]:
+    """A heading's first and last significant words, folded: what a run of siblings often shares."""
+    words = [w.casefold() for w in _WORD.findall(text) if w.casefold() not in _MINOR_WORDS]
+    return {"first:" + words[0], "last:" + words[-1]} if words else set()
+
+
+def _shared_word(first: Line, second: Line) -> str | None:
+    shared = _stems(first.text) & _stems(second.text)
+    return "word:" + min(shared) if shared else None
+
+
+def assign_levels(headings: Sequence[Line], body_lines: Sequence[int], is_faq_heading: Sequence[bool]) -> None:
+    """Give each heading a level (2 = top) from the shape of the heading sequence.
+
+    `body_lines[i]` counts the non-heading lines between heading i and the next one. The evidence:
+    - a heading with nothing under it, followed by a heading with text under it, is a parent of the
+      headings that follow, up to the next such parent (two bare headings in a row are siblings; a bare
+      question is an unanswered question, not a parent);
+    - a run of numbered or enumerated headings ("1. ...", "Step 2: ...") nests under the heading before
+      it, unless that heading is named like them ("Example Data" before "Example 1: ...");
+    - question headings with answers under an FAQ heading nest under it;
+    - headings sharing a prefix ("X vs Y: Fees", "X vs Y: Security") are sections; the other headings
+      between them are their sub-sections.
+    One level of nesting is inferred; deeper structure is not recoverable from flat text reliably.
+    """
+    count = len(headings)
+    patterns = [_pattern(h.text) for h in headings]
+    repeats = Counter(p for p in patterns if p is not None)
+    patterns = [p if p is not None and repeats[p] >= 2 else None for p in patterns]
+    bare = [body_lines[i] == 0 and i + 1 < count for i in range(count)]
+    opens_own = [bare[i] and not _is_question(headings[i]) and not bare[i + 1] for i in range(count)]
+    parent: _Parent | None = None
+    for i, heading in enumerate(headings):
+        if parent is not None and not _stays_under(parent, heading, patterns[i], opens_own[i]):
+            parent = None
+        heading.level = parent.level + 1 if parent is not None else 2
+        if parent is not None or i + 1 >= count:
+            continue
+        following, next_pattern = headings[i + 1], patterns[i + 1]
+        if is_faq_heading[i] and _is_question(following) and body_lines[i + 1] > 0:
+            parent = _Parent(heading.level, patterns[i], "question")
+        elif opens_own[i]:
+            # Children named alike ("Two Hearts", "Four Hearts") end where the naming stops.
+            shared = _shared_word(following, headings[i + 2]) if i + 2 < count else None
+            parent = _Parent(heading.level, patterns[i], shared or "any")
+        elif next_pattern is not None and next_pattern.startswith("#") and next_pattern != patterns[i] \
+                and not _edge_words(heading.text) & _edge_words(following.text):
+            parent = _Parent(heading.level, patterns[i], next_pattern)
+        elif patterns[i] is not None and patterns[i].startswith("prefix:") and next_pattern is None:
+            parent = _Parent(heading.level, patterns[i], "any")
+    # One parent over everything else is a page title in disguise, not structure: keep the headings flat.
+    if count > 1 and headings[0].level == 2 and all(h.level > 2 for h in headings[1:]):
+        for heading in headings:
+            heading.level = 2

@@ -1,0 +1,299 @@
+"""The loader's promises beyond the two seeds: settings, sidecars, no lost words, no crash, linear time."""
+
+from __future__ import annotations
+
+import gc
+import re
+import time
+import unicodedata
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import SEEDS
+from summitsite.config import SiteConfig, parse_config
+from summitsite.errors import SummitError
+from summitsite.loader import load_seeds, merge_callouts, parse_options
+from summitsite.model import Article, Callout, FaqBlock, ListBlock, Paragraph, Table
+from summitsite.parse import DEFAULT_CALLOUTS, ParseOptions, parse_seed
+
+# --- settings -------------------------------------------------------------------------------------
+
+
+def test_callouts_and_boilerplate_settings_are_read() -> None:
+    config = parse_config('title: x\ncallouts:\n  "Heads up:": warning\n  "Note:": off\n'
+                          'boilerplate:\n  - "^sponsored by\\\\b"\n')
+    assert config.callouts == (("Heads up:", "warning"), ("Note:", "off"))
+    assert config.boilerplate == (r"^sponsored by\b",)
+    options = parse_options(config)
+    labels = dict(options.callouts)
+    assert labels["heads up:"] == "warning" and "note:" not in labels and "pro tip:" in labels
+    text = "Title\nIntro paragraph that is long enough to be a lede for the test.\n" \
+           "Heads up: the ferry leaves early.\nNote: this stays a paragraph now.\nSponsored by Acme\n"
+    article = parse_seed(text, "x.txt", options)
+    assert [(c.kind, c.label) for c in article.callouts] == [("warning", "Heads up:")]
+    assert [r.text for r in article.removed if r.kind == "boilerplate"] == ["Sponsored by Acme"]
+
+
+def test_longer_callout_label_wins() -> None:
+    merged = merge_callouts(DEFAULT_CALLOUTS, (("Tip:", "hint"),))
+    assert merged.index(("pro tip:", "tip")) < merged.index(("tip:", "hint"))
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("boilerplate:\n  - ok\n  - '(unclosed'\n", 3, "not a valid regular expression"),
+    ("boilerplate: nope\n", 1, "must be a list"),
+    ("callouts:\n  'Heads up:': Not A Slug\n", 2, "lower-case name"),
+    ("callouts:\n  - a\n", 2, "mapping"),
+])
+def test_bad_callout_and_boilerplate_settings_name_their_line(text: str, line: int, words: str) -> None:
+    with pytest.raises(SummitError) as caught:
+        parse_config(text)
+    (problem,) = caught.value.diagnostics
+    assert problem.line == line and words in problem.message
+    assert problem.format().startswith(f"summitsite.yml:{line}: ")
+
+
+# --- sidecars -------------------------------------------------------------------------------------
+
+ARTICLE = "A Title\nA first paragraph that is long enough to be read as the lede of the article.\n"
+
+
+def test_sidecar_metadata_is_applied(make_site) -> None:
+    root = make_site({"seeds/a.txt": ARTICLE,
+                      "seeds/a.yml": "title: Other\ndate: 2024-05-31\nauthor: Ann\ntags: [x, y]\nslug: custom\n"})
+    (article,) = load_seeds(root, SiteConfig()).articles
+    assert article.title == "Other" and article.slug == "custom" and article.meta.tags == ("x", "y")
+    assert article.meta.date.isoformat() == "2024-05-31" and article.meta.author == "Ann"
+
+
+@pytest.mark.parametrize(("sidecar", "where", "words"), [
+    ("title: [unclosed\n", "seeds/a.yml:2:1: ", "invalid YAML"),
+    ("title: ok\ncolour: red\n", "seeds/a.yml:2: ", "unknown key 'colour'"),
+    ("date: 2024-13-45\n", "seeds/a.yml:1: ", "'2024-13-45'"),
+    ("draft: maybe\n", "seeds/a.yml:1: ", "true or false"),
+])
+def test_sidecar_problems_name_file_and_line(make_site, sidecar: str, where: str, words: str) -> None:
+    root = make_site({"seeds/a.txt": ARTICLE, "seeds/a.yml": sidecar})
+    with pytest.raises(SummitError) as caught:
+        load_seeds(root, SiteConfig())
+    (problem,) = caught.value.diagnostics
+    assert problem.format().startswith(where), problem.format()
+    assert words in problem.message
+
+
+def test_drafts_are_skipped_unless_asked_for(make_site) -> None:
+    root = make_site({"seeds/a.txt": ARTICLE, "seeds/a.yml": "draft: true\n", "seeds/b.txt": ARTICLE})
+    assert [a.source for a in load_seeds(root, SiteConfig()).articles] == ["seeds/b.txt"]
+    assert [a.source for a in load_seeds(root, SiteConfig(), include_drafts=True).articles] == [
+        "seeds/a.txt", "seeds/b.txt"]
+
+
+# --- structures -----------------------------------------------------------------------------------
+
+
+def test_question_headings_under_an_faq_heading_are_faqs() -> None:
+    text = ("Title Here\nA lede paragraph that introduces the whole article in a sentence or two.\n"
+            "Frequently Asked Questions\nIs it safe?\nYes, it is safe when you follow the steps above.\n"
+            "How long does it take?\nAbout two weeks in a warm room, sometimes a little longer.\n"
+            "Conclusion\nThat is all there is to it, really, for everyone who asked.\n")
+    article = parse_seed(text, "x.txt")
+    assert [(f.question, f.answer[:7]) for f in article.faqs] == [
+        ("Is it safe?", "Yes, it"), ("How long does it take?", "About t")]
+    levels = {s.heading: s.level for s in article.sections}
+    assert levels["Is it safe?"] == levels["Frequently Asked Questions"] + 1
+    assert levels["Conclusion"] == levels["Frequently Asked Questions"]
+
+
+def test_adjacent_tables_are_told_apart() -> None:
+    text = ("Title\n| A | B |\n|---|---|\n| 1 | 2 |\n| C | D |\n|---|---|\n| 3 | 4 |\n"
+            "| Caption |\n| x | y |\n|  |\n| p | q |\n")
+    article = parse_seed(text, "x.txt")
+    assert [t.header for t in article.tables][:2] == [("A", "B"), ("C", "D")]
+    assert len(article.tables) == 4
+
+
+def test_nested_list_items_become_children() -> None:
+    article = parse_seed("Title\n- one\n  - one a\n  - one b\n- two\n", "x.txt")
+    (block,) = [b for b in article.iter_blocks() if isinstance(b, ListBlock)]
+    assert [i.text for i in block.items] == ["one", "two"]
+    assert [c.text for c in block.items[0].children] == ["one a", "one b"]
+
+
+def test_known_names_restore_capitals() -> None:
+    text = "Title\nThe talks in geneva went on for a long time, longer than anyone expected.\n"
+    plain = parse_seed(text, "x.txt")
+    named = parse_seed(text, "x.txt", ParseOptions(known_names=("Geneva",)))
+    assert "geneva" in plain.lede and "Geneva" in named.lede
+    assert [(n.rule, n.before, n.after) for n in named.normalisations] == [("name-case", "geneva", "Geneva")]
+
+
+def test_sentence_case_leaves_abbreviations_and_wrapped_lines_alone() -> None:
+    text = ("Title\nOfficials in the U.S. said talks would resume. the e.g. clause stays, and so on\n"
+            "continues here on a wrapped line without a capital letter at all.\n")
+    article = parse_seed(text, "x.txt")
+    changes = [(n.rule, n.before) for n in article.normalisations]
+    assert changes == [("sentence-case", "the")]
+
+
+# --- nothing lost ---------------------------------------------------------------------------------
+
+_ENUMERATOR = re.compile(r"^\s*(?:[-*\u2022\u2013]\s+)?(?:\d{1,3}[.)]\s+)?")
+_QA_PREFIX = re.compile(r"^\s*(?:q(?:uestion)?|a(?:nswer)?)\s*[:.]\s*", re.I)
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _fold(text: str, strip_enumerator: bool = False) -> list[str]:
+    text = unicodedata.normalize("NFKC", text)
+    if strip_enumerator:
+        text = _ENUMERATOR.sub("", text, count=1)
+    return [w.casefold() for w in _WORDS.findall(text)]
+
+
+def model_words(article: Article) -> Counter:
+    """Every word the model holds, once per place it holds it (a title taken from a heading once)."""
+    words: Counter = Counter()
+    section_lines = {s.line for s in article.sections}
+    if article.title_line is not None and article.title_line not in section_lines:
+        words.update(_fold(article.title, strip_enumerator=True))
+    words.update(_fold(article.lede, strip_enumerator=True))
+    for section in article.sections:
+        words.update(_fold(section.heading, strip_enumerator=True))
+    for block in article.iter_blocks():
+        if isinstance(block, Paragraph):
+            words.update(_fold(block.label or ""))
+            words.update(_fold(block.text))
+        elif isinstance(block, ListBlock):
+            stack = list(block.items)
+            while stack:
+                item = stack.pop()
+                words.update(_fold(item.text))
+                stack.extend(item.children)
+        elif isinstance(block, Table):
+            for cell in (*block.header, *(c for row in block.rows for c in row)):
+                words.update(_fold(cell))
+        elif isinstance(block, Callout):
+            words.update(_fold(block.label))
+            words.update(_fold(block.text))
+        elif isinstance(block, FaqBlock):
+            for faq in block.items:
+                words.update(_fold(faq.question))
+                words.update(_fold(faq.answer))
+    for entry in article.toc:
+        words.update(_fold(entry.heading))
+    for removed in article.removed:
+        words.update(_fold(removed.text, strip_enumerator=True))
+    return words
+
+
+def source_words(text: str, article: Article) -> Counter:
+    """Every word of the source's lines, without markup: bullets, list numbers, Q:/A: prefixes, pipes."""
+    qa_lines = {f.line for b in article.iter_blocks() if isinstance(b, FaqBlock) for f in b.items}
+    qa_lines |= {n + 1 for n in qa_lines}
+    words: Counter = Counter()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number in qa_lines:
+            line = _QA_PREFIX.sub("", _ENUMERATOR.sub("", line, count=1), count=1)
+        words.update(_fold(line, strip_enumerator=not line.lstrip().startswith("|")))
+    return words
+
+
+VOCABULARY = ["Russia", "russia", "the", "Alliance", "energy,infrastructure", "order.This", "U.S.", "1,000",
+              "3.5", "what", "is", "Kim", "talks", "Beijing", "trade", "growth", "naïve", "e-mail",
+              "x@y.org", "http://a.b/c", "10:30", "café", "Q&A", "don’t", "(note)"]
+word = st.sampled_from(VOCABULARY)
+sentence = st.lists(word, min_size=1, max_size=25).map(" ".join)
+line = st.one_of(
+    sentence,
+    sentence.map(lambda s: s + "."),
+    sentence.map(lambda s: s.title()),
+    sentence.map(lambda s: s + "?"),
+    sentence.map(lambda s: "- " + s),
+    sentence.map(lambda s: "  - " + s),
+    st.tuples(st.integers(1, 12), sentence).map(lambda t: f"{t[0]}. {t[1]}"),
+    st.lists(sentence, min_size=1, max_size=4).map(lambda cells: "| " + " | ".join(cells) + " |"),
+    st.just("|---|---|"),
+    st.just("|  |"),
+    sentence.map(lambda s: "Q: " + s + "?"),
+    sentence.map(lambda s: "A: " + s + "."),
+    sentence.map(lambda s: "Note: " + s),
+    sentence.map(lambda s: "Did You Know? " + s),
+    sentence.map(lambda s: "Energy Security: " + s),
+    st.sampled_from(["Table of Contents", "Contents", "Frequently Asked Questions", "FAQ",
+                     "Share your thoughts in the comments below.", "Read more: elsewhere", "Share this"]),
+)
+article_text = st.lists(line, min_size=1, max_size=40).map("\n".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(article_text, st.booleans())
+def test_every_word_is_kept_exactly_once(text: str, normalise: bool) -> None:
+    article = parse_seed(text, "x.txt", ParseOptions(normalise=normalise))
+    assert model_words(article) == source_words(text, article)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SEEDS.glob("*.txt")))
+def test_seed_words_are_kept_exactly_once(name: str) -> None:
+    text = (SEEDS / name).read_text(encoding="utf-8")
+    article = parse_seed(text, name)
+    assert model_words(article) == source_words(text, article)
+
+
+# --- never raises ---------------------------------------------------------------------------------
+
+awkward_line = st.one_of(
+    st.text(max_size=200),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=50),
+    st.text(alphabet="|-:*•–#?!.,; \t\x00\x0b\x0c\x1c\u2028\u00a0", max_size=40),
+    st.just("-"), st.just("- "), st.just("|"), st.just("||"), st.just("1."), st.just("Q:"), st.just("A:"),
+    st.integers(1, 5000).map(lambda n: "word " * n),
+    st.integers(1, 5000).map(lambda n: "," * n),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(awkward_line, max_size=30).map("\n".join), st.booleans())
+def test_the_parser_never_raises(text: str, normalise: bool) -> None:
+    article = parse_seed(text, "x.txt", ParseOptions(normalise=normalise))
+    assert isinstance(article.title, str) and article.slug
+
+
+# --- linear time ----------------------------------------------------------------------------------
+
+
+def _timed(text: str) -> float:
+    # CPU time of this process: other work on a busy machine does not count against the parser.
+    start = time.process_time()
+    parse_seed(text, "x.txt")
+    return time.process_time() - start
+
+
+def _grows_linearly(make, repeats: int = 7) -> None:
+    """8x the input must take under 12x the time: the fastest of several runs of each size, the runs
+    interleaved and the garbage collector paused, so that a busy machine slows both sizes alike."""
+    small, large = make(1), make(8)
+    _timed(small)  # warm caches (the model file, compiled expressions)
+    best_small = best_large = float("inf")
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            best_small = min(best_small, _timed(small))
+            best_large = min(best_large, _timed(large))
+    finally:
+        gc.enable()
+    ratio = best_large / best_small
+    assert ratio < 12, f"8x the input took {ratio:.1f}x the time"
+
+
+def test_time_grows_linearly_with_the_number_of_lines() -> None:
+    seeds = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    _grows_linearly(lambda k: "\n".join([seeds] * 4 * k))
+
+
+@pytest.mark.parametrize("unit", ["word,", "a.b ", "| x ", "- ", "Russia russia ", "?" * 3, "Note: ",
+                                  "stop. then "])
+def test_time_grows_linearly_with_the_length_of_a_line(unit: str) -> None:
+    _grows_linearly(lambda k: "Title\n" + unit * 4000 * k + "\nEnd of the article.\n")
