@@ -57,6 +57,8 @@ class Sample:
     peak_rss_kb: int
     returncode: int
     error: str = ""
+    cpu_seconds: float = 0.0
+    """User plus system CPU time of the child: steadier than wall time on a busy machine."""
 
     @property
     def ok(self) -> bool:
@@ -92,7 +94,7 @@ def measure(cmd: list[str], cwd: Path | None = None, timeout: float = 3600) -> S
             err.seek(0)
             lines = err.read().decode("utf-8", "replace").strip().splitlines()
             error = f"exit {proc.returncode}: " + (" | ".join(lines[-3:]) if lines else "(no stderr)")
-    return Sample(seconds, usage.ru_maxrss, proc.returncode, error)
+    return Sample(seconds, usage.ru_maxrss, proc.returncode, error, usage.ru_utime + usage.ru_stime)
 
 
 def help_text(cmd: list[str]) -> str | None:
@@ -381,7 +383,8 @@ def run_size(corpus: Corpus, tools: list[str], repeats: int, extras: bool, no_se
 
     def record(key: str, sample: Sample) -> None:
         results.setdefault(key, []).append(sample)
-        status = f"{sample.seconds:.2f} s, {sample.peak_rss_kb / 1024:.0f} MB" if sample.ok else sample.error
+        status = (f"{sample.seconds:.2f} s, {sample.cpu_seconds:.2f} s CPU, {sample.peak_rss_kb / 1024:.0f} MB"
+                  if sample.ok else sample.error)
         print(f"  N={corpus.size} {key}: {status}", file=sys.stderr)
 
     seed = edited_seed(corpus)
@@ -416,8 +419,8 @@ def median_of(samples: list[Sample], attr: str) -> float | None:
 
 
 def table(size: int, repeats: int, results: dict, extras: bool, no_search: bool) -> str:
-    rows = ["| tool | build | median s | articles/s | median peak RSS MB | compared | runs (s) |",
-            "|---|---|---:|---:|---:|---|---|"]
+    rows = ["| tool | build | median s | articles/s | median CPU s | median peak RSS MB | compared | runs (s) |",
+            "|---|---|---:|---:|---:|---:|---|---|"]
     hugo = median_of(results.get("hugo/clean", []), "seconds")
     ss_clean = median_of(results.get("summitsite/clean", []), "seconds")
 
@@ -428,9 +431,10 @@ def table(size: int, repeats: int, results: dict, extras: bool, no_search: bool)
         failed = [s for s in samples if not s.ok]
         secs = median_of(samples, "seconds")
         if secs is None:
-            rows.append(f"| {tool} | {label} | failed | | | {failed[0].error} | |")
+            rows.append(f"| {tool} | {label} | failed | | | | {failed[0].error} | |")
             return
         rss = median_of(samples, "peak_rss_kb") / 1024
+        cpu = median_of(samples, "cpu_seconds")
         note = ""
         if compare == "hugo" and hugo:
             note = f"{secs / hugo:.2f}x Hugo"
@@ -439,7 +443,7 @@ def table(size: int, repeats: int, results: dict, extras: bool, no_search: bool)
         if failed:
             note += f" ({len(failed)} failed: {failed[0].error})"
         runs = ", ".join(f"{s.seconds:.2f}" if s.ok else "fail" for s in samples)
-        rows.append(f"| {tool} | {label} | {secs:.2f} | {size / secs:.0f} | {rss:.0f} | {note} | {runs} |")
+        rows.append(f"| {tool} | {label} | {secs:.2f} | {size / secs:.0f} | {cpu:.2f} | {rss:.0f} | {note} | {runs} |")
 
     row("summitsite", "clean", "summitsite/clean", "hugo")
     if extras and "summitsite/clean" in results:
@@ -448,13 +452,13 @@ def table(size: int, repeats: int, results: dict, extras: bool, no_search: bool)
         if no_search:
             row("summitsite", "clean, --no-search", "summitsite/clean-no-search", "hugo")
         else:
-            rows.append("| summitsite | clean, --no-search | n/a | | | `build --help` has no --no-search | |")
+            rows.append("| summitsite | clean, --no-search | n/a | | | | `build --help` has no --no-search | |")
         serve = results.get("summitsite/serve")
         if serve == "n/a" or serve is None:
-            rows.append("| summitsite | serve: edit → reload event | n/a | | | no `summitsite serve` | |")
-            rows.append("| summitsite | serve: edit → page with the edit | n/a | | | | |")
+            rows.append("| summitsite | serve: edit → reload event | n/a | | | | no `summitsite serve` | |")
+            rows.append("| summitsite | serve: edit → page with the edit | n/a | | | | | |")
         elif serve.get("error") and not serve.get("reload"):
-            rows.append(f"| summitsite | serve: edit → reload event | failed | | | {serve['error']} | |")
+            rows.append(f"| summitsite | serve: edit → reload event | failed | | | | {serve['error']} | |")
         else:
             rss = serve.get("peak_rss_kb", 0) / 1024
             for label, key in (("serve: edit → reload event", "reload"), ("serve: edit → page with the edit", "page")):
@@ -463,7 +467,7 @@ def table(size: int, repeats: int, results: dict, extras: bool, no_search: bool)
                     note = f"server start {serve.get('startup', 0):.2f} s" if key == "reload" else ""
                     if serve.get("error"):
                         note += f" (stopped early: {serve['error']})"
-                    rows.append(f"| summitsite | {label} | {statistics.median(values):.2f} | | {rss:.0f} | {note} | "
+                    rows.append(f"| summitsite | {label} | {statistics.median(values):.2f} | | | {rss:.0f} | {note} | "
                                 + ", ".join(f"{v:.2f}" for v in values) + " |")
     row("hugo", "clean", "hugo/clean")
     row("pelican", "clean", "pelican/clean", "hugo")
@@ -543,7 +547,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Machine: {info['nproc']} CPUs available ({info['cpu_model']}), {info['memory']} RAM, "
           f"{info['platform']}; Python {info['python']}; {info['summitsite']}; {info['hugo']}; "
           f"pelican {info['pelican']}\n")
-    print("Medians over the rounds; peak RSS is the child process's own maximum resident set (wait4).\n")
+    print("Medians over the rounds. CPU s is the child's user + system time and peak RSS its own maximum resident "
+          "set, both from os.wait4; Hugo uses several cores, so its CPU time can exceed its wall time.\n")
     print("\n".join(tables))
     return 0
 
