@@ -48,7 +48,7 @@ def fit(label: str, max_chars: int) -> str:
     if len(label) <= max_chars:
         return label
     cut = label[: max_chars - 1]
-    if " " in cut[max_chars // 2:]:
+    if label[len(cut)] != " " and " " in cut[max_chars // 2:]:  # cut inside a word: drop that word
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:-–—") + "…"
 
