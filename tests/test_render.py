@@ -130,7 +130,7 @@ def test_every_page_path_is_produced():
     site = make_site([article("alpha"), article("beta", "Beta")], [page])
     out = render_site(site, make_environment(Path("/nonexistent")))
     assert set(out) == {"index.html", "articles/alpha/index.html", "articles/beta/index.html",
-                        "about/index.html", "static/style.css", "static/search.js", "404.html",
+                        "about/index.html", "static/style.css", "static/search.js", "static/toc.js", "404.html",
                         "entities/index.html", "topics/index.html", "faq/index.html", "search/index.html"}
     assert list(out) == sorted(out)
     assert all(isinstance(v, bytes) for v in out.values())
@@ -423,7 +423,7 @@ def test_collect_static_overlays_site_files(tmp_path):
 
 
 def test_collect_static_without_site_folder_gives_the_builtins(tmp_path):
-    assert set(collect_static(tmp_path)) == {"static/search.js", "static/style.css"}
+    assert set(collect_static(tmp_path)) == {"static/search.js", "static/style.css", "static/toc.js"}
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from summitsite import paths, urls, views
+from summitsite import charts, paths, urls, views
 from summitsite.analyse import Site
 from summitsite.linking import link_entities
 from summitsite.model import Article, Callout, Entity, FaqBlock, ListBlock, Page, Paragraph, Table, Topic
@@ -70,6 +70,7 @@ def make_environment(site_root: Path) -> jinja2.Environment:
     )
     env.filters.update({
         "block_kind": block_kind,
+        "css_name": charts.css_name,
         "excerpt": excerpt,
         "heading_level": heading_level,
         "http_url": http_url,
@@ -101,7 +102,7 @@ def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
             raise ValueError(f"two outputs would be written to {path}")
         files[path] = data
 
-    add(urls.INDEX, _render(env, "index.html", site, urls.INDEX))
+    add(urls.INDEX, _render(env, "index.html", site, urls.INDEX, network=charts.network(site)))
     articles = site.articles
     for i, article in enumerate(articles):
         path = urls.article_path(article.slug)
@@ -119,10 +120,12 @@ def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
         add(path, _render(env, page.template or "page.html", site, path, page=page, toc=page_toc(page),
                           topics=tuple((t, tag_slug(t)) for t in page.meta.tags)))
     add(paths.ENTITIES_INDEX, _render(env, "entities.html", site, paths.ENTITIES_INDEX,
-                                      groups=views.entity_groups(site)))
+                                      groups=views.entity_groups(site), chart=charts.index_bars(site)))
     for entity in site.entities:
         path = paths.entity_path(entity.slug)
-        add(path, _render(env, "entity.html", site, path, view=views.entity_view(site, entity)))
+        view = views.entity_view(site, entity)
+        chart = charts.entity_bars(entity.name, ((a.article.title, a.count) for a in view.articles))
+        add(path, _render(env, "entity.html", site, path, view=view, chart=chart if view.articles else None))
     for entity in views.compare_entities(site):
         path = paths.compare_path(entity.slug)
         add(path, _render(env, "compare.html", site, path, view=views.compare_view(site, entity)))

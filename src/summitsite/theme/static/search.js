@@ -10,7 +10,7 @@
       }
       return;
     }
-    var ui = new PagefindUI({ element: "#search", showSubResults: true });
+    var ui = new PagefindUI({ element: "#search", showSubResults: true, showImages: false });
     var query = new URLSearchParams(window.location.search).get("q");
     if (query) {
       ui.triggerSearch(query);
