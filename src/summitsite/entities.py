@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from summitsite.controls import remove_controls
 from summitsite.errors import SummitError
 from summitsite.model import Diagnostic, Entity
 from summitsite.slugs import make_slug
@@ -123,7 +124,7 @@ def _parse_entry(node: yaml.Node, shown: str, problems: list[Diagnostic]) -> Ent
 def _scalar_or_list(node: yaml.Node) -> object:
     if isinstance(node, yaml.ScalarNode):
         # Plain YAML would read `name: Yes` as true or `name: 1945` as a number; a name is always text.
-        return node.value if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
+        return remove_controls(node.value) if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
                                           "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool") else None
     if isinstance(node, yaml.SequenceNode):
         return [_scalar_or_list(n) for n in node.value]

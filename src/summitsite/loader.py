@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from summitsite.config import SiteConfig
+from summitsite.controls import strip_controls
 from summitsite.errors import SummitError
 from summitsite.model import Article, ArticleMeta, Diagnostic
 from summitsite.parse import DEFAULT_BOILERPLATE, DEFAULT_CALLOUTS, ParseOptions, parse_seed
@@ -58,28 +59,7 @@ def merge_callouts(defaults: tuple[tuple[str, str], ...],
     return tuple(sorted(merged.values(), key=lambda item: -len(item[0])))
 
 
-# Control characters have no place in an article and make invalid HTML and XML: C0 controls other than tab,
-# line feed and carriage return, DEL, and the C1 controls. Vertical tab, form feed and NEL read as a space
-# (str.splitlines would otherwise count them as line breaks, which no editor does); the rest are dropped.
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SPACE_CONTROLS = frozenset("\x0b\x0c\x85")
 _LINE_BREAK = re.compile(rb"\r\n?|\n")
-
-
-def strip_controls(text: str) -> tuple[str, int, int | None]:
-    """`text` without control characters, the number removed or replaced, and the line of the first one."""
-    first = _CONTROLS.search(text)
-    if first is None:
-        return text, 0, None
-    line = len(_LINE_BREAK.findall(text[:first.start()].encode("utf-8"))) + 1
-    count = 0
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal count
-        count += 1
-        return " " if match.group() in _SPACE_CONTROLS else ""
-
-    return _CONTROLS.sub(replace, text), count, line
 
 
 def decode_text(data: bytes, shown: str) -> str:

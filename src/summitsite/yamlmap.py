@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from summitsite.controls import clean_value
 from summitsite.errors import SummitError
 from summitsite.model import Diagnostic
 
@@ -49,7 +50,7 @@ def read_mapping(text: str, shown: str, code: str, line_offset: int = 0) -> dict
             problems.append(Diagnostic("error", code, f"'{key}' is set twice", shown, key_line))
             continue
         try:
-            value = _construct(value_node)
+            value = clean_value(_construct(value_node))
         except yaml.YAMLError as exc:
             problems.append(Diagnostic("error", code, f"'{key}': {exc}", shown, key_line))
             continue
