@@ -25,7 +25,7 @@ from summitsite.controls import remove_controls
 from summitsite.errors import SummitError
 from summitsite.model import Diagnostic, Entity
 from summitsite.slugs import make_slug
-from summitsite.yamlmap import describe, yaml_diagnostic
+from summitsite.yamlmap import describe, other_yaml_diagnostic, yaml_diagnostic
 
 ENTITIES_FILE = "content/entities.yml"
 ENTITY_KEYS = ("name", "kind", "aliases", "description")
@@ -55,7 +55,7 @@ def parse_entities(text: str, shown: str = ENTITIES_FILE) -> tuple[Entity, ...]:
     except yaml.MarkedYAMLError as exc:
         raise SummitError([yaml_diagnostic(exc, shown, _CODE)]) from None
     except yaml.YAMLError as exc:
-        raise SummitError([Diagnostic("error", _CODE, f"invalid YAML: {exc}", shown)]) from None
+        raise SummitError([other_yaml_diagnostic(exc, text, shown, _CODE)]) from None
     if root is None:
         return ()
     if not isinstance(root, yaml.SequenceNode):
