@@ -28,8 +28,8 @@ def test_values_are_read_and_base_url_gets_a_trailing_slash() -> None:
 
 def test_unknown_key_names_its_line() -> None:
     assert messages("title: A\n\ncolour: red\n") == [
-        "summitsite.yml:3: unknown setting 'colour' "
-        "(known settings: base_url, boilerplate, callouts, description, language, normalise, search, title)"]
+        "summitsite.yml:3: unknown setting 'colour' (known settings: allow_html, base_url, boilerplate, callouts, "
+        "description, language, normalise, search, title)"]
 
 
 def test_wrong_types_name_the_value_line_and_all_problems_are_reported() -> None:

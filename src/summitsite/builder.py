@@ -83,7 +83,7 @@ def load_site(source: Path, include_drafts: bool = False, *, base_url: str | Non
     if search is not None:
         config = dataclasses.replace(config, search=search)
     loaded = _collect(errors, load_seeds, source, config, include_drafts, parse, default=None)
-    pages = _collect(errors, load_pages, source, include_drafts, default=[])
+    pages = _collect(errors, load_pages, source, include_drafts, config.allow_html, default=[])
     entities = _collect(errors, load_entities, source, default=())
     if errors:
         raise SummitError(errors)

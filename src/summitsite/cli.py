@@ -22,6 +22,7 @@ from summitsite.errors import SummitError, error
 from summitsite.loader import load_seed
 from summitsite.model import Diagnostic
 from summitsite.outline import article_json, article_outline
+from summitsite.write import check_output_location, clean_leftovers
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
                            help="the site folder (default: the current folder)")
     build_cmd.add_argument("--output", type=Path, metavar="DIR", help="where to write the site (default: DIR/build)")
     build_cmd.add_argument("--drafts", action="store_true", help="include articles and pages marked draft")
+    build_cmd.add_argument("--clean", action="store_true",
+                           help="first delete the temporary .build.tmp-*/.build.old-* folders an interrupted "
+                                "build left next to the output folder (the build itself always drops stale files)")
     _add_site_options(build_cmd)
 
     check_cmd = commands.add_parser("check", help="build the site and report every problem found",
@@ -115,6 +119,10 @@ def _build(args: argparse.Namespace) -> int:
     if not source.is_dir():
         raise error("not a folder", str(source), code="no-source")
     output = args.output if args.output is not None else source / "build"
+    if args.clean:
+        check_output_location(source, output)
+        for leftover in clean_leftovers(output):
+            print(f"removed {leftover}", file=sys.stderr)
     report = build(source, output, include_drafts=args.drafts, base_url=args.base_url,
                    search=False if args.no_search else None)
     _print_diagnostics(report.warnings, source)

@@ -44,6 +44,10 @@ class SiteConfig:
     """Regular expressions (Python syntax, case-insensitive, searched anywhere in a line of at most 60
     words) for lines to drop as boilerplate, in addition to the built-in ones (comment bait, "Share this",
     newsletter sign-ups, "Read more:", cookie notices). Each removal is reported by `summitsite inspect`."""
+    allow_html: bool = False
+    """Render raw HTML written in `content/*.md` as HTML. Off by default: the HTML is shown as text. Turn it on
+    only when you trust everyone who writes the content pages, since the HTML (scripts included) is published
+    as it is. It never applies to seeds, sidecars or any other input, which are always escaped."""
     search: bool = True
     """Build a full-text search index with Pagefind, with a search page and a search box on every page.
     `--no-search` turns it off for one build."""

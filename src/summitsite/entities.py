@@ -21,10 +21,11 @@ from pathlib import Path
 
 import yaml
 
+from summitsite.controls import remove_controls
 from summitsite.errors import SummitError
 from summitsite.model import Diagnostic, Entity
 from summitsite.slugs import make_slug
-from summitsite.yamlmap import describe, yaml_diagnostic
+from summitsite.yamlmap import describe, other_yaml_diagnostic, yaml_diagnostic
 
 ENTITIES_FILE = "content/entities.yml"
 ENTITY_KEYS = ("name", "kind", "aliases", "description")
@@ -54,7 +55,7 @@ def parse_entities(text: str, shown: str = ENTITIES_FILE) -> tuple[Entity, ...]:
     except yaml.MarkedYAMLError as exc:
         raise SummitError([yaml_diagnostic(exc, shown, _CODE)]) from None
     except yaml.YAMLError as exc:
-        raise SummitError([Diagnostic("error", _CODE, f"invalid YAML: {exc}", shown)]) from None
+        raise SummitError([other_yaml_diagnostic(exc, text, shown, _CODE)]) from None
     if root is None:
         return ()
     if not isinstance(root, yaml.SequenceNode):
@@ -123,7 +124,7 @@ def _parse_entry(node: yaml.Node, shown: str, problems: list[Diagnostic]) -> Ent
 def _scalar_or_list(node: yaml.Node) -> object:
     if isinstance(node, yaml.ScalarNode):
         # Plain YAML would read `name: Yes` as true or `name: 1945` as a number; a name is always text.
-        return node.value if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
+        return remove_controls(node.value) if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
                                           "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool") else None
     if isinstance(node, yaml.SequenceNode):
         return [_scalar_or_list(n) for n in node.value]

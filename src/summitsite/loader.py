@@ -7,6 +7,8 @@ The text itself is parsed by `summitsite.parse`; this module owns everything tha
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from summitsite.config import SiteConfig
+from summitsite.controls import strip_controls
 from summitsite.errors import SummitError
 from summitsite.model import Article, ArticleMeta, Diagnostic
 from summitsite.parse import DEFAULT_BOILERPLATE, DEFAULT_CALLOUTS, ParseOptions, parse_seed
@@ -56,15 +59,24 @@ def merge_callouts(defaults: tuple[tuple[str, str], ...],
     return tuple(sorted(merged.values(), key=lambda item: -len(item[0])))
 
 
+_LINE_BREAK = re.compile(rb"\r\n?|\n")
+
+
 def decode_text(data: bytes, shown: str) -> str:
-    """Bytes of a text file as str: UTF-8 with or without a BOM, any line endings. Raise SummitError otherwise."""
+    """Bytes of a text file as str: UTF-8 with or without a BOM, any line endings, control characters removed
+    (see `strip_controls`). Raise SummitError for a binary file or one that is not UTF-8."""
+    return strip_controls(_decode(data, shown))[0]
+
+
+def _decode(data: bytes, shown: str) -> str:
     if b"\x00" in data[:8192]:
         raise SummitError([Diagnostic("error", "binary-file",
                                       "this is a binary file, not a text article; remove it from the folder", shown)])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        # Any line ending counts (CRLF, LF, or a lone CR), so the line is the one an editor shows.
+        line = len(_LINE_BREAK.findall(data, 0, exc.start)) + 1
         raise SummitError([Diagnostic(
             "error", "not-utf8",
             f"not valid UTF-8 (byte {exc.start}: 0x{data[exc.start]:02x}); save the file as UTF-8, "
@@ -93,7 +105,11 @@ def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
         raise SummitError([Diagnostic("error", "no-seeds",
                                       "folder not found; put the articles there, one .txt file each",
                                       f"{SEEDS_DIR}/")])
-    paths = sorted(p for p in folder.iterdir() if p.suffix == SEED_SUFFIX and p.is_file())
+    candidates = sorted(p for p in folder.iterdir() if p.suffix == SEED_SUFFIX)
+    unusable = [_not_a_file(p) for p in candidates if not p.is_file()]
+    paths = [p for p in candidates if p.is_file()]
+    if unusable:
+        raise SummitError(unusable)
     if not paths:
         raise SummitError([Diagnostic("error", "no-seeds", "no seed articles (*.txt files) found",
                                       f"{SEEDS_DIR}/")])
@@ -102,11 +118,15 @@ def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
     for path in paths:
         shown = display_path(path, root)
         try:
-            text = decode_text(path.read_bytes(), shown)
+            text, removed, line = strip_controls(_decode(path.read_bytes(), shown))
             meta = _sidecar_meta(path, root)
         except SummitError as exc:
             errors.extend(exc.diagnostics)
             continue
+        if removed:
+            diagnostics.append(Diagnostic("warning", "control-characters",
+                                          f"{removed} control character{'s' if removed != 1 else ''} removed "
+                                          f"(the first on this line)", shown, line))
         if not text.strip():
             diagnostics.append(Diagnostic("warning", "empty-seed", "the file is empty; skipped", shown))
             continue
@@ -116,6 +136,17 @@ def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
     if errors:
         raise SummitError(errors)
     return LoadResult(tuple(articles), tuple(diagnostics))
+
+
+def _not_a_file(path: Path) -> Diagnostic:
+    """Why a `seeds/*.txt` entry cannot be read as an article: a folder, a broken link, or something else."""
+    shown = f"{SEEDS_DIR}/{path.name}"  # not display_path: a link's target may lie anywhere
+    if path.is_symlink() and not path.exists():
+        return Diagnostic("error", "seed-not-file", f"a symbolic link to {os.readlink(path)}, which does not exist; "
+                          f"fix or remove the link", shown)
+    if path.is_dir():
+        return Diagnostic("error", "seed-not-file", "a folder, not a text file; rename or move it", shown)
+    return Diagnostic("error", "seed-not-file", "not a regular file; a seed must be a plain .txt file", shown)
 
 
 def load_sidecar(path: Path, shown: str) -> ArticleMeta:

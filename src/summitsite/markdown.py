@@ -1,10 +1,16 @@
 """The one configured Markdown renderer for `content/*.md`: CommonMark plus tables, footnotes and
-definition lists (mdit-py-plugins), raw HTML off.
+definition lists (mdit-py-plugins), raw HTML off unless the site opts in (`allow_html: true`).
+
+Links and images may only use the schemes in `ALLOWED_SCHEMES`, or no scheme at all (a relative link, a
+`#fragment`, a `//host/path` link); anything else (`javascript:`, `vbscript:`, `data:` images included,
+`file:`, `tel:`) is not linked and stays visible as the Markdown text it was written as.
 
 Headings get the same slugs and de-duplication as seed sections, so anchors look alike site-wide.
 """
 
 from __future__ import annotations
+
+import re
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -14,26 +20,52 @@ from mdit_py_plugins.footnote import footnote_plugin
 from summitsite.model import Heading
 from summitsite.slugs import SlugRegistry, make_slug
 
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+"""The URL schemes a Markdown link or image may use; a URL without a scheme is always allowed."""
 
-def _make_parser() -> MarkdownIt:
-    # The "commonmark" preset enables raw HTML; content is untrusted text, so it is switched off here.
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+# A browser ignores tabs and line breaks anywhere in a URL, and leading control characters and spaces,
+# when it looks for the scheme: "java\tscript:" is javascript:. The check sees the URL the same way.
+_IGNORED_IN_URL = re.compile(r"[\t\n\r]")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+
+
+def allowed_url(url: str) -> bool:
+    """True if `url` (entities already decoded) has no scheme or one of `ALLOWED_SCHEMES`."""
+    cleaned = _IGNORED_IN_URL.sub("", url).lstrip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
+                                                  "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c"
+                                                  "\x1d\x1e\x1f ").lower()
+    match = _SCHEME.match(cleaned)
+    if match is None:
+        # No scheme: relative, #fragment or //host. A ":" before any "/", "?" or "#" would be a scheme to a
+        # browser even if it is not a well-formed one ("ja%76ascript:" is not, but refuse anything odd).
+        head = re.split(r"[/?#]", cleaned, maxsplit=1)[0]
+        return ":" not in head
+    return match.group(1) in ALLOWED_SCHEMES
+
+
+def _make_parser(allow_html: bool) -> MarkdownIt:
+    # The "commonmark" preset enables raw HTML; content is untrusted text, so it is off unless the site
+    # opts in with `allow_html: true` in summitsite.yml.
+    md = MarkdownIt("commonmark", {"html": allow_html, "linkify": False, "typographer": False})
     md.enable("table")
     md.enable("strikethrough")
     md.use(footnote_plugin)
     md.use(deflist_plugin)
+    md.validateLink = allowed_url  # type: ignore[method-assign]
     return md
 
 
-_PARSER = _make_parser()
+_PARSERS = {False: _make_parser(False), True: _make_parser(True)}
 
 
-def render_markdown(text: str) -> tuple[str, tuple[Heading, ...]]:
+def render_markdown(text: str, allow_html: bool = False) -> tuple[str, tuple[Heading, ...]]:
     """Render Markdown to an HTML fragment; returns it with the headings (level >= 2) for a TOC.
 
-    A level-1 heading in the body is shown as h2: the page title is the page's only h1.
+    A level-1 heading in the body is shown as h2: the page title is the page's only h1. Raw HTML in the
+    text is shown as text unless `allow_html` is true (the site's `allow_html` setting).
     """
-    tokens = _PARSER.parse(text)
+    parser = _PARSERS[bool(allow_html)]
+    tokens = parser.parse(text)
     anchors = SlugRegistry()
     headings = []
     for i, token in enumerate(tokens):
@@ -48,4 +80,4 @@ def render_markdown(text: str) -> tuple[str, tuple[Heading, ...]]:
         anchor = anchors.claim(make_slug(text_content))
         token.attrSet("id", anchor)
         headings.append(Heading(text_content, int(token.tag[1]), anchor))
-    return _PARSER.renderer.render(tokens, _PARSER.options, {}), tuple(headings)
+    return parser.renderer.render(tokens, parser.options, {}), tuple(headings)

@@ -32,7 +32,7 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
     return "".join(lines[1:]), "", len(lines) + 1
 
 
-def load_page(path: Path, root: Path) -> Page:
+def load_page(path: Path, root: Path, allow_html: bool = False) -> Page:
     shown = display_path(path, root)
     text = decode_text(path.read_bytes(), shown)
     front, body, _ = split_front_matter(text)
@@ -55,7 +55,7 @@ def load_page(path: Path, root: Path) -> Page:
             problems.append(problem)
     if problems:
         raise SummitError(problems)
-    body_html, headings = render_markdown(body)
+    body_html, headings = render_markdown(body, allow_html)
     title = meta.title or path.stem.replace("-", " ").replace("_", " ").capitalize()
     return Page(shown, title, meta.slug or make_slug(title, fallback="page"), body_html, headings, meta,
                 kind=kind, template=template)
@@ -74,15 +74,17 @@ def _check_template(entry: Entry, shown: str, root: Path) -> tuple[str | None, D
     return name, None
 
 
-def load_pages(root: Path, include_drafts: bool = False) -> list[Page]:
-    """Every `content/*.md` page, in file-name order; all problems are collected before raising."""
+def load_pages(root: Path, include_drafts: bool = False, allow_html: bool = False) -> list[Page]:
+    """Every `content/*.md` page, in file-name order; all problems are collected before raising.
+
+    `allow_html` renders raw HTML in the Markdown (the site's `allow_html` setting); otherwise it is text."""
     folder = root / CONTENT_DIR
     if not folder.is_dir():
         return []
     pages, errors = [], []
     for path in sorted(folder.glob("*.md")):
         try:
-            page = load_page(path, root)
+            page = load_page(path, root, allow_html)
         except SummitError as exc:
             errors.extend(exc.diagnostics)
             continue

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from summitsite import charts, paths, urls, views
 from summitsite.analyse import Site
+from summitsite.controls import remove_controls
 from summitsite.linking import link_entities
 from summitsite.model import Article, Callout, Entity, FaqBlock, ListBlock, Page, Paragraph, Table, Topic
 from summitsite.related import tag_slug
@@ -63,6 +65,7 @@ def make_environment(site_root: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=loader,
         autoescape=jinja2.select_autoescape(["html", "xml"]),
+        finalize=without_controls,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -92,6 +95,17 @@ def make_environment(site_root: Path) -> jinja2.Environment:
     return env
 
 
+def without_controls(value: Any) -> Any:
+    """Jinja's `finalize`: every printed string loses its control characters (Markup stays Markup).
+
+    Inputs lose them when read (see `summitsite.controls`); this also covers values a site's own code adds."""
+    if isinstance(value, str):
+        cleaned = remove_controls(value)
+        if cleaned is not value:
+            return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
 def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
     """Every page of the site plus the built-in static files, keyed by output path, in sorted order."""
     files: dict[str, bytes] = {}
@@ -115,10 +129,12 @@ def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
                           entities=views.article_entities(site, article),
                           elsewhere=views.elsewhere(site, article),
                           topics=tuple((t, tag_slug(t)) for t in article.meta.tags)))
+    topic_slugs = {topic.slug for topic in site.topics}
     for page in site.pages:
         path = urls.page_path(page.slug)
+        # Only pages of kind "article" make topics; a plain page's tags link only to topics that exist.
         add(path, _render(env, page.template or "page.html", site, path, page=page, toc=page_toc(page),
-                          topics=tuple((t, tag_slug(t)) for t in page.meta.tags)))
+                          topics=tuple((t, tag_slug(t)) for t in page.meta.tags if tag_slug(t) in topic_slugs)))
     add(paths.ENTITIES_INDEX, _render(env, "entities.html", site, paths.ENTITIES_INDEX,
                                       groups=views.entity_groups(site), chart=charts.index_bars(site)))
     for entity in site.entities:

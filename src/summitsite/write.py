@@ -228,6 +228,26 @@ def write_output(files: Mapping[str, bytes], output: Path, source: Path) -> Writ
     return WriteReport(written=written, unchanged=unchanged, removed=len(old_files - set(paths)))
 
 
+_LEFTOVER = re.compile(r"\.build\.(?:tmp|old)-[0-9a-f]{12}")
+
+
+def clean_leftovers(output: Path) -> list[Path]:
+    """Delete the temporary folders an interrupted build left next to `output`; return what was deleted.
+
+    Only folders named like the ones `write_output` makes (`.build.tmp-<12 hex>`, `.build.old-<12 hex>`) are
+    touched, never a symbolic link, and never the output folder itself or anything else beside it.
+    """
+    parent = output.resolve().parent
+    if not parent.is_dir():
+        return []
+    removed = []
+    for entry in sorted(parent.iterdir()):
+        if _LEFTOVER.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+            removed.append(entry)
+    return removed
+
+
 def clean_output(output: Path, source: Path) -> None:
     """Delete the output folder, but only one that summitsite made (it carries `MARKER`)."""
     check_output_location(source, output)

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from summitsite.controls import clean_value
 from summitsite.errors import SummitError
 from summitsite.model import Diagnostic
 
@@ -31,7 +32,7 @@ def read_mapping(text: str, shown: str, code: str, line_offset: int = 0) -> dict
     except yaml.MarkedYAMLError as exc:
         raise SummitError([yaml_diagnostic(exc, shown, code, line_offset)]) from None
     except yaml.YAMLError as exc:  # e.g. a control character the reader refuses
-        raise SummitError([Diagnostic("error", code, f"invalid YAML: {exc}", shown)]) from None
+        raise SummitError([other_yaml_diagnostic(exc, text, shown, code, line_offset)]) from None
     if node is None:
         return {}
     if not isinstance(node, yaml.MappingNode):
@@ -49,7 +50,7 @@ def read_mapping(text: str, shown: str, code: str, line_offset: int = 0) -> dict
             problems.append(Diagnostic("error", code, f"'{key}' is set twice", shown, key_line))
             continue
         try:
-            value = _construct(value_node)
+            value = clean_value(_construct(value_node))
         except yaml.YAMLError as exc:
             problems.append(Diagnostic("error", code, f"'{key}': {exc}", shown, key_line))
             continue
@@ -89,6 +90,18 @@ def yaml_diagnostic(exc: yaml.MarkedYAMLError, shown: str, code: str, line_offse
     line = mark.line + 1 + line_offset if mark else None
     column = mark.column + 1 if mark else None
     return Diagnostic("error", code, f"invalid YAML: {problem}", shown, line, column)
+
+
+def other_yaml_diagnostic(exc: yaml.YAMLError, text: str, shown: str, code: str, line_offset: int = 0) -> Diagnostic:
+    """A YAML error without a mark (the reader refusing a character) as one line, with its line and column."""
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):
+        before = text[:exc.position]
+        line = before.count("\n") + 1 + line_offset
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        return Diagnostic("error", code, f"invalid YAML: the control character U+{exc.character:04X} is not allowed "
+                          f"here; remove it", shown, line, column)
+    message = " ".join(str(exc).split())
+    return Diagnostic("error", code, f"invalid YAML: {message}", shown)
 
 
 def describe(value: Any) -> str:
