@@ -19,7 +19,7 @@ import jinja2
 
 from summitsite.analyse import Site, analyse
 from summitsite.config import SiteConfig, load_config, override_base_url
-from summitsite.entities import load_entities
+from summitsite.entities import known_names, load_entities
 from summitsite.errors import SummitError
 from summitsite.feeds import fallback_time, feed_files
 from summitsite.loader import load_seeds
@@ -82,9 +82,11 @@ def load_site(source: Path, include_drafts: bool = False, *, base_url: str | Non
         config = _collect(errors, override_base_url, config, base_url, default=config)
     if search is not None:
         config = dataclasses.replace(config, search=search)
-    loaded = _collect(errors, load_seeds, source, config, include_drafts, parse, default=None)
-    pages = _collect(errors, load_pages, source, include_drafts, config.allow_html, default=[])
+    # The entity list comes first: its names tell the loader how names are capitalised ("russia's").
     entities = _collect(errors, load_entities, source, default=())
+    loaded = _collect(errors, load_seeds, source, config, include_drafts, parse, known_names(entities),
+                      default=None)
+    pages = _collect(errors, load_pages, source, include_drafts, config.allow_html, default=[])
     if errors:
         raise SummitError(errors)
     site = analyse(config, list(loaded.articles), pages, entities)

@@ -18,6 +18,7 @@ from summitsite import __version__
 from summitsite.builder import build
 from summitsite.check import CheckReport, check_project
 from summitsite.config import load_config
+from summitsite.entities import known_names, load_entities
 from summitsite.errors import SummitError, error
 from summitsite.loader import load_seed
 from summitsite.model import Diagnostic
@@ -199,7 +200,8 @@ def _inspect(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise error("no such file", str(path), code="no-file")
     root = args.source if args.source is not None else Path(".")
-    article = load_seed(path, root, load_config(root))
+    # The same evidence as a build: the site's settings and its entity list's names.
+    article = load_seed(path, root, load_config(root), known_names(load_entities(root)))
     if args.json:
         json.dump(article_json(article), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

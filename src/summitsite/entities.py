@@ -225,3 +225,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if piece.strip():
             result.append((a + len(piece) - len(piece.lstrip()), b - len(piece) + len(piece.rstrip())))
     return result
+
+
+def known_names(entities: tuple[Entity, ...]) -> tuple[str, ...]:
+    """Every name and alias of the list, as written there: the loader's evidence for how names are cased."""
+    return tuple(name for entity in entities for name in (entity.name, *entity.aliases))

@@ -83,10 +83,11 @@ def _decode(data: bytes, shown: str) -> str:
             f"for example with: iconv -f cp1252 -t utf-8", shown, line)]) from None
 
 
-def load_seed(path: Path, root: Path, config: SiteConfig) -> Article:
+def load_seed(path: Path, root: Path, config: SiteConfig, known_names: tuple[str, ...] = ()) -> Article:
     """Load one seed file (and its sidecar, if any) into an Article."""
     shown = display_path(path, root)
-    return parse_seed(decode_text(path.read_bytes(), shown), shown, parse_options(config), _sidecar_meta(path, root))
+    return parse_seed(decode_text(path.read_bytes(), shown), shown, parse_options(config, known_names),
+                      _sidecar_meta(path, root))
 
 
 def _sidecar_meta(path: Path, root: Path) -> ArticleMeta | None:
@@ -95,7 +96,8 @@ def _sidecar_meta(path: Path, root: Path) -> ArticleMeta | None:
 
 
 def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
-               parse: Callable[[str, str, ParseOptions, ArticleMeta | None], Article] = parse_seed) -> LoadResult:
+               parse: Callable[[str, str, ParseOptions, ArticleMeta | None], Article] = parse_seed,
+               known_names: tuple[str, ...] = ()) -> LoadResult:
     """Every `seeds/*.txt` of the site, in file-name order. All problems are collected before raising.
 
     `parse` stands in for `parse_seed` (same signature, same result): the dev server passes a cache.
@@ -113,7 +115,7 @@ def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
     if not paths:
         raise SummitError([Diagnostic("error", "no-seeds", "no seed articles (*.txt files) found",
                                       f"{SEEDS_DIR}/")])
-    options = parse_options(config)
+    options = parse_options(config, known_names)
     articles, diagnostics, errors = [], [], []
     for path in paths:
         shown = display_path(path, root)

@@ -93,7 +93,9 @@ def name_casing(texts: list[str], known_names: tuple[str, ...] = ()) -> dict[str
 
     A word counts as a name when it is capitalised mid-sentence (where ordinary words are lower-case)
     more often than it appears there in lower case; words at sentence starts prove nothing and are not
-    counted. `known_names` (e.g. the site's entity list) adds two capitalised sightings per word.
+    counted. Each single-word entry of `known_names` (e.g. the site's entity list: "Ukraine", "Kim") adds
+    two capitalised sightings; the words of a longer name ("Harbour League", "South China Sea") are often
+    ordinary words on their own, so they prove nothing.
     """
     capital: dict[str, dict[str, int]] = {}
     lower: dict[str, int] = {}
@@ -115,9 +117,9 @@ def name_casing(texts: list[str], known_names: tuple[str, ...] = ()) -> dict[str
             elif word.islower():
                 lower[word] = lower.get(word, 0) + 1
     for name in known_names:
-        for word in _WORD.findall(name):
-            if word[0].isupper() and len(word) >= 3:
-                sight(word, 2)
+        words = _WORD.findall(name)
+        if len(words) == 1 and words[0] == name.strip() and words[0][0].isupper() and len(words[0]) >= 3:
+            sight(words[0], 2)
     names = {}
     for folded, forms in capital.items():
         form, count = max(forms.items(), key=lambda item: item[1])
