@@ -55,7 +55,8 @@ class Line:
 
 def comparable(text: str) -> str:
     """Text folded for matching headings against TOC entries: quotes, case, spacing and numbering."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     return " ".join(text.split()).casefold().rstrip(":").strip()
 
 
@@ -111,11 +112,12 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
     words = text.split()
     n = len(words)
     last = text[-1]
-    letters = [c for c in text if c.isalpha()]
+    # Per-character counts through C-level map/filter: these run over every text line of every article.
+    letters = list(filter(str.isalpha, text))
     first_letter = letters[0] if letters else ""
     title_case = title_case_ratio(text)
-    symbols = sum(1 for c in text if c in _CODE_CHARS)
-    digits = sum(1 for c in text if c.isdigit())
+    symbols = sum(map(_CODE_CHARS.__contains__, text))
+    digits = sum(map(str.isdigit, text))
     labelled = _LABELLED.match(text)
     nxt_words = len(nxt.text.split()) if nxt is not None else 0
     return [
@@ -128,14 +130,14 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         float(bool(first_letter) and not first_letter.isupper()),
         title_case,
         title_case - stats.title_case,
-        float(len(letters) >= 4 and all(c.isupper() for c in letters)),
+        float(len(letters) >= 4 and all(map(str.isupper, letters))),
         float(line.numbered or bool(_ENUMERATED.match(text))),
         min(1.0, symbols / max(1, n)),
         float(text[0] in _QUOTE_OPENERS),
         float(bool(_URL.search(text))),
         float(digits > 0.3 * max(1, len(text.replace(" ", "")))),
         float(bool(labelled) and len(labelled.group("text").split()) >= 8),
-        float(comparable(text) in toc_keys or comparable(strip_number(text)) in toc_keys),
+        float(bool(toc_keys) and (comparable(text) in toc_keys or comparable(strip_number(text)) in toc_keys)),
         float(nxt is not None and nxt.shape == "text" and nxt_words >= 15),
         float(_is_short_unterminated(nxt)),
         float(nxt is not None and nxt.shape != "text"),
