@@ -3,9 +3,12 @@
 Extractors flatten `<h2>`/`<h3>` into bare lines, so a heading has to be recognised from evidence: its
 length and final punctuation, capitalisation, numbering and question form, what surrounds it, whether
 it repeats a table-of-contents entry, and how it compares with the other short lines of the same
-article. `line_features` turns that evidence into numbers; a logistic model (`heading_model.json`,
-retrained by `scripts/train_heading_model.py`) weighs them. Levels are recovered afterwards from the
-shape of the heading sequence (`assign_levels`).
+article, and what it looks like (a date, a byline or credit, a line of code, a line of symbols). `line_features`
+turns that evidence into numbers; a logistic model (`heading_model.json`, retrained by
+`scripts/train_heading_model.py`) weighs them. The model is trained only on text we may use: the
+repository's seeds, Markdown documentation of openly licensed PyPI packages (pinned; converted to the seed
+form by `scripts/heading_corpus.py`) and generated news-like articles; the loader-eval articles are only
+measured on. Levels are recovered afterwards from the shape of the heading sequence (`assign_levels`).
 
 Everything here is linear in the number of lines: features look at a fixed window of neighbours and at
 per-article totals computed once.
@@ -32,6 +35,14 @@ _URL = re.compile(r"https?://|www\.|\S@\S|\.(com|org|net|html?)\b", re.I)
 _CODE_CHARS = frozenset("=<>{}[]$\\/|_;`~^*#")
 _QUOTE_OPENERS = "\"'\u201c\u2018\u00ab\u201e"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+# A date or a time: "May 6, 2022", "6 May 2022", "2022-05-06", "06/05/22", "10:30 am".
+_DATE = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b\d{{4}}-\d\d-\d\d\b|"
+                   r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}:\d\d\b", re.I)
+# Bylines, credits and post metadata: "By Jane Doe", "Photo: ...", "Image credit", "Updated ...".
+_CREDIT = re.compile(r"^(?:by|photo(?:graph)?s?|images?|credits?|source|via|posted|updated|published|written by|"
+                     r"reporting by|illustration|video)\b|\u00a9|\(c\) \d{4}", re.I)
 _MINOR_WORDS = frozenset((
     "a an and are as at be but by for from if in into is it its nor of on onto or over per so than that the "
     "then this to up upon via vs was were will with without your you our my their his her").split())
@@ -101,6 +112,7 @@ FEATURES: tuple[str, ...] = (
     "title_case_vs_article", "all_caps", "numbered", "code_like", "quoted", "url", "digit_heavy",
     "labelled_long", "in_toc", "next_paragraph", "next_short", "next_list", "next_none",
     "prev_continues", "prev_colon", "between_short_lines",
+    "long_chars", "starts_symbol", "few_letters", "date_like", "credit_like",
 )
 """The names of the numbers `line_features` returns, in order; the model's weights follow this order."""
 
@@ -148,6 +160,12 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         float(prev is not None and prev.text[-1] == ":"),
         # Runs of short lines are metadata, code, dialogue or lists, rarely a run of headings.
         float(_is_short_unterminated(prev) and _is_short_unterminated(nxt)),
+        # Word counts mean little in scripts without spaces; characters still tell a sentence from a title.
+        float(len(text) > 100),
+        float(not text[0].isalnum() and text[0] not in _QUOTE_OPENERS),
+        float(len(letters) < 3),
+        float(bool(_DATE.search(text))),
+        float(bool(_CREDIT.search(text))),
     ]
 
 
