@@ -112,7 +112,7 @@ FEATURES: tuple[str, ...] = (
     "title_case_vs_article", "all_caps", "numbered", "code_like", "quoted", "url", "digit_heavy",
     "labelled_long", "in_toc", "next_paragraph", "next_short", "next_list", "next_none",
     "prev_continues", "prev_colon", "between_short_lines",
-    "long_chars", "starts_symbol", "few_letters", "date_like", "credit_like",
+    "long_chars", "starts_symbol", "few_letters", "date_like", "credit_like", "next_echoes",
 )
 """The names of the numbers `line_features` returns, in order; the model's weights follow this order."""
 
@@ -157,7 +157,9 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         # A long previous line that stops without punctuation is hard-wrapped: this line continues it.
         float(prev is not None and prev.shape == "text" and len(prev.text.split()) >= 8
               and prev.text[-1] not in ".!?:\"\u201d\u2019)"),
-        float(prev is not None and prev.text[-1] == ":"),
+        # After "...:" comes code or a list, unless a paragraph follows this line: then it may head a section.
+        float(prev is not None and prev.text[-1] == ":" and not (nxt is not None and nxt.shape == "text"
+                                                                 and nxt_words >= 15)),
         # Runs of short lines are metadata, code, dialogue or lists, rarely a run of headings.
         float(_is_short_unterminated(prev) and _is_short_unterminated(nxt)),
         # Word counts mean little in scripts without spaces; characters still tell a sentence from a title.
@@ -166,6 +168,9 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         float(len(letters) < 3),
         float(bool(_DATE.search(text))),
         float(bool(_CREDIT.search(text))),
+        # The paragraph after a heading often opens with the heading's words ("Slots" / "Slots are ...").
+        float(n <= 6 and nxt is not None and nxt.shape == "text" and nxt_words > n
+              and nxt.text.casefold().startswith(text.rstrip(":").casefold() + " ")),
     ]
 
 
