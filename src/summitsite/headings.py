@@ -46,6 +46,9 @@ _CREDIT = re.compile(r"^(?:by|photo(?:graph)?s?|images?|credits?|source|via|post
 _MINOR_WORDS = frozenset((
     "a an and are as at be but by for from if in into is it its nor of on onto or over per so than that the "
     "then this to up upon via vs was were will with without your you our my their his her").split())
+_TRAILING_FUNCTION_WORDS = frozenset(
+    "a an the of to and or nor but with for in on at by from that which who whose is are was were be been "
+    "has have had will would can could should into onto than as".split())
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
                          "\u2014": "-", "\u00a0": " "})
 
@@ -113,6 +116,7 @@ FEATURES: tuple[str, ...] = (
     "labelled_long", "in_toc", "next_paragraph", "next_short", "next_list", "next_none",
     "prev_continues", "prev_colon", "between_short_lines",
     "long_chars", "starts_symbol", "few_letters", "date_like", "credit_like", "next_echoes",
+    "ends_function_word",
 )
 """The names of the numbers `line_features` returns, in order; the model's weights follow this order."""
 
@@ -171,6 +175,8 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         # The paragraph after a heading often opens with the heading's words ("Slots" / "Slots are ...").
         float(n <= 6 and nxt is not None and nxt.shape == "text" and nxt_words > n
               and nxt.text.casefold().startswith(text.rstrip(":").casefold() + " ")),
+        # A line that stops on "a", "the", "of", "and"... is cut off (hard-wrapped or truncated), not a title.
+        float(words[-1].casefold() in _TRAILING_FUNCTION_WORDS),
     ]
 
 
