@@ -182,7 +182,9 @@ def _news_chrome(lines: list[str], rng: random.Random, titles: list[str]) -> lis
         if len(line.split()) >= 25 and rng.random() < 0.08:
             out.append(rng.choice([f"Related: {rng.choice(titles)}", f"Photo: {person}/Reuters",
                                    f"READ MORE: {rng.choice(titles)}", f"{rng.choice(titles)} (Photo: {person})",
-                                   f"\u201c{rng.choice(titles)}\u201d", "Advertisement"]))
+                                   f"\u201c{rng.choice(titles)}\u201d", "Advertisement", date,
+                                   f"Figure {rng.randint(1, 9)}: {rng.choice(titles)}",
+                                   f"See also: {rng.choice(titles)}", f"Posted on {date}"]))
     out.append(rng.choice([f"{person} is a correspondent covering trade and energy.",
                            f"Reporting by {person}; editing by {rng.choice(_CHROME_PEOPLE)}", f"\u00a9 {date[-4:]}"]))
     return out

@@ -40,9 +40,14 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 # A date or a time: "May 6, 2022", "6 May 2022", "2022-05-06", "06/05/22", "10:30 am".
 _DATE = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b\d{{4}}-\d\d-\d\d\b|"
                    r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}:\d\d\b", re.I)
-# Bylines, credits and post metadata: "By Jane Doe", "Photo: ...", "Image credit", "Updated ...".
-_CREDIT = re.compile(r"^(?:by|photo(?:graph)?s?|images?|credits?|source|via|posted|updated|published|written by|"
-                     r"reporting by|illustration|video)\b|\u00a9|\(c\) \d{4}", re.I)
+# Page furniture: bylines, credits and post metadata ("By Jane Doe", "Photo: ...", "Updated ..."), captions
+# ("Figure 3: ...", "Table 2."), and pointers to other pages ("Related: ...", "See also: ...", "Check out: ...").
+_FURNITURE = re.compile(
+    r"^(?:by|photo(?:graph)?s?|images?|credits?|source|via|posted|updated|published|written by|reporting by|"
+    r"illustration|video)\b|\u00a9|\(c\) \d{4}|"
+    r"^(?:fig(?:ure)?|table|chart|graph|map|exhibit|plate)\.?\s*\d+[a-z]?\s*[:.\-\u2013\u2014]|"
+    r"^(?:related(?: articles?| stories| posts?| reading)?|see also|read (?:more|also|next)|also read|"
+    r"check out|more from|recommended|watch|listen)\s*:", re.I)
 _MINOR_WORDS = frozenset((
     "a an and are as at be but by for from if in into is it its nor of on onto or over per so than that the "
     "then this to up upon via vs was were will with without your you our my their his her").split())
@@ -115,7 +120,7 @@ FEATURES: tuple[str, ...] = (
     "title_case_vs_article", "all_caps", "numbered", "code_like", "quoted", "url", "digit_heavy",
     "labelled_long", "in_toc", "next_paragraph", "next_short", "next_list", "next_none",
     "prev_continues", "prev_colon", "between_short_lines",
-    "long_chars", "starts_symbol", "few_letters", "date_like", "credit_like", "next_echoes",
+    "long_chars", "starts_symbol", "few_letters", "date_like", "furniture_like", "next_echoes",
     "ends_function_word",
 )
 """The names of the numbers `line_features` returns, in order; the model's weights follow this order."""
@@ -171,7 +176,7 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         float(not text[0].isalnum() and text[0] not in _QUOTE_OPENERS),
         float(len(letters) < 3),
         float(bool(_DATE.search(text))),
-        float(bool(_CREDIT.search(text))),
+        float(bool(_FURNITURE.search(text))),
         # The paragraph after a heading often opens with the heading's words ("Slots" / "Slots are ...").
         float(n <= 6 and nxt is not None and nxt.shape == "text" and nxt_words > n
               and nxt.text.casefold().startswith(text.rstrip(":").casefold() + " ")),
@@ -314,3 +319,37 @@ def assign_levels(headings: Sequence[Line], body_lines: Sequence[int], is_faq_he
     if count > 1 and headings[0].level == 2 and all(h.level > 2 for h in headings[1:]):
         for heading in headings:
             heading.level = 2
+    if all(h.level == 2 for h in headings):
+        _levels_from_styles(headings)
+
+
+def _style(text: str) -> str | None:
+    """How a heading is written: `caps`, `title` (Title Case) or `sentence`; None when too short to tell."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        return "caps"
+    significant = [w for w in _WORD.findall(text) if w.casefold() not in _MINOR_WORDS and not w.isdigit()]
+    if len(significant) < 2:
+        return None
+    ratio = sum(1 for w in significant[1:] if w[0].isupper()) / (len(significant) - 1)
+    return "title" if ratio >= 0.75 else "sentence" if ratio <= 0.25 else None
+
+
+def _levels_from_styles(headings: Sequence[Line]) -> None:
+    """Two heading styles in one article, the rarer one always followed by headings of the other: the rarer
+    style heads sections and the other style and the undecided headings are their sub-sections.
+    ("OVERVIEW" before "First Point", "Second Point"; "Our Services" before "web design", "hosting").
+    """
+    styles = [_style(h.text) for h in headings]
+    counts = Counter(s for s in styles if s is not None)
+    if len(counts) != 2:
+        return
+    (common, common_n), (rare, rare_n) = counts.most_common()
+    if rare_n == common_n or styles[0] != rare:
+        return
+    decided = [(i, s) for i, s in enumerate(styles) if s is not None]
+    for k, (_, style) in enumerate(decided):
+        if style == rare and (k + 1 >= len(decided) or decided[k + 1][1] != common):
+            return  # a rare-style heading with no sub-sections: the styles say nothing about levels
+    for heading, style in zip(headings, styles, strict=True):
+        heading.level = 2 if style == rare else 3
