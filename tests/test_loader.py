@@ -17,7 +17,14 @@ from summitsite.config import SiteConfig, parse_config
 from summitsite.errors import SummitError
 from summitsite.loader import load_seeds, merge_callouts, parse_options
 from summitsite.model import Article, Callout, FaqBlock, ListBlock, Paragraph, Table
-from summitsite.parse import DEFAULT_CALLOUTS, ParseOptions, parse_seed
+from summitsite.parse import (
+    DEFAULT_BOILERPLATE,
+    DEFAULT_CALLOUTS,
+    ParseOptions,
+    _boilerplate_matcher,
+    _required_words,
+    parse_seed,
+)
 
 # --- settings -------------------------------------------------------------------------------------
 
@@ -297,3 +304,26 @@ def test_time_grows_linearly_with_the_number_of_lines() -> None:
                                   "stop. then "])
 def test_time_grows_linearly_with_the_length_of_a_line(unit: str) -> None:
     _grows_linearly(lambda k: "Title\n" + unit * 4000 * k + "\nEnd of the article.\n")
+
+
+@pytest.mark.parametrize("patterns", [
+    DEFAULT_BOILERPLATE,
+    (r"^sponsored by\b", r"colou?r scheme"),
+    (r"foo\d+|bar",),  # a top-level alternation: no literal is required, every line is searched
+    (r"(?i)^advert",),
+    (r"share (this (web)?)? now",),
+])
+def test_boilerplate_literal_guard_never_changes_the_answer(patterns: tuple[str, ...]) -> None:
+    lines = ["Share this article", "Please leave a comment below!", "We use cookies.", "This website uses cookies",
+             "Read more: the full story", "Sponsored by Acme", "The colour scheme", "The color scheme", "bar",
+             "foo12", "Advert", "share  now", "share this web now", "Tell us your thoughts in the COMMENTS",
+             "Follow us on X", "Click here to subscribe", "An ordinary sentence about harbours.", ""]
+    matcher = _boilerplate_matcher(tuple(patterns))
+    for line in lines:
+        assert matcher(line) == any(re.search(p, line, re.I) for p in patterns), (patterns, line)
+
+
+def test_required_words_of_the_default_boilerplate() -> None:
+    assert all(_required_words(p) for p in DEFAULT_BOILERPLATE)
+    assert _required_words(r"colou?r scheme") == {"r scheme"}
+    assert _required_words(r"foo|bar") is None

@@ -3,9 +3,12 @@
 Extractors flatten `<h2>`/`<h3>` into bare lines, so a heading has to be recognised from evidence: its
 length and final punctuation, capitalisation, numbering and question form, what surrounds it, whether
 it repeats a table-of-contents entry, and how it compares with the other short lines of the same
-article. `line_features` turns that evidence into numbers; a logistic model (`heading_model.json`,
-retrained by `scripts/train_heading_model.py`) weighs them. Levels are recovered afterwards from the
-shape of the heading sequence (`assign_levels`).
+article, and what it looks like (a date, a byline or credit, a line of code, a line of symbols). `line_features`
+turns that evidence into numbers; a logistic model (`heading_model.json`, retrained by
+`scripts/train_heading_model.py`) weighs them. The model is trained only on text we may use: the
+repository's seeds, Markdown documentation of openly licensed PyPI packages (pinned; converted to the seed
+form by `scripts/heading_corpus.py`) and generated news-like articles; the loader-eval articles are only
+measured on. Levels are recovered afterwards from the shape of the heading sequence (`assign_levels`).
 
 Everything here is linear in the number of lines: features look at a fixed window of neighbours and at
 per-article totals computed once.
@@ -32,9 +35,26 @@ _URL = re.compile(r"https?://|www\.|\S@\S|\.(com|org|net|html?)\b", re.I)
 _CODE_CHARS = frozenset("=<>{}[]$\\/|_;`~^*#")
 _QUOTE_OPENERS = "\"'\u201c\u2018\u00ab\u201e"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+# A date or a time: "May 6, 2022", "6 May 2022", "2022-05-06", "06/05/22", "10:30 am".
+_DATE = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b\d{{4}}-\d\d-\d\d\b|"
+                   r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}:\d\d\b", re.I)
+# Page furniture: bylines, credits and post metadata ("By Jane Doe", "Photo: ...", "Updated ..."), captions
+# ("Figure 3: ...", "Table 2."), and pointers to other pages ("Related: ...", "See also: ...", "Check out: ...").
+_FURNITURE_CHARS = 150
+_FURNITURE = re.compile(
+    r"^(?:by|photo(?:graph)?s?|images?|credits?|source|via|posted|updated|published|written by|reporting by|"
+    r"illustration|video)\b|\u00a9|\(c\) \d{4}|"
+    r"^(?:fig(?:ure)?|table|chart|graph|map|exhibit|plate)\.?\s*\d+[a-z]?\s*[:.\-\u2013\u2014]|"
+    r"^(?:related(?: articles?| stories| posts?| reading)?|see also|read (?:more|also|next)|also read|"
+    r"check out|more from|recommended|watch|listen)\s*:", re.I)
 _MINOR_WORDS = frozenset((
     "a an and are as at be but by for from if in into is it its nor of on onto or over per so than that the "
     "then this to up upon via vs was were will with without your you our my their his her").split())
+_TRAILING_FUNCTION_WORDS = frozenset(
+    "a an the of to and or nor but with for in on at by from that which who whose is are was were be been "
+    "has have had will would can could should into onto than as".split())
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
                          "\u2014": "-", "\u00a0": " "})
 
@@ -55,7 +75,8 @@ class Line:
 
 def comparable(text: str) -> str:
     """Text folded for matching headings against TOC entries: quotes, case, spacing and numbering."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     return " ".join(text.split()).casefold().rstrip(":").strip()
 
 
@@ -100,6 +121,8 @@ FEATURES: tuple[str, ...] = (
     "title_case_vs_article", "all_caps", "numbered", "code_like", "quoted", "url", "digit_heavy",
     "labelled_long", "in_toc", "next_paragraph", "next_short", "next_list", "next_none",
     "prev_continues", "prev_colon", "between_short_lines",
+    "long_chars", "starts_symbol", "few_letters", "date_like", "furniture_like", "next_echoes",
+    "ends_function_word",
 )
 """The names of the numbers `line_features` returns, in order; the model's weights follow this order."""
 
@@ -111,11 +134,12 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
     words = text.split()
     n = len(words)
     last = text[-1]
-    letters = [c for c in text if c.isalpha()]
+    # Per-character counts through C-level map/filter: these run over every text line of every article.
+    letters = list(filter(str.isalpha, text))
     first_letter = letters[0] if letters else ""
     title_case = title_case_ratio(text)
-    symbols = sum(1 for c in text if c in _CODE_CHARS)
-    digits = sum(1 for c in text if c.isdigit())
+    symbols = sum(map(_CODE_CHARS.__contains__, text))
+    digits = sum(map(str.isdigit, text))
     labelled = _LABELLED.match(text)
     nxt_words = len(nxt.text.split()) if nxt is not None else 0
     return [
@@ -128,14 +152,14 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         float(bool(first_letter) and not first_letter.isupper()),
         title_case,
         title_case - stats.title_case,
-        float(len(letters) >= 4 and all(c.isupper() for c in letters)),
+        float(len(letters) >= 4 and all(map(str.isupper, letters))),
         float(line.numbered or bool(_ENUMERATED.match(text))),
         min(1.0, symbols / max(1, n)),
         float(text[0] in _QUOTE_OPENERS),
         float(bool(_URL.search(text))),
         float(digits > 0.3 * max(1, len(text.replace(" ", "")))),
         float(bool(labelled) and len(labelled.group("text").split()) >= 8),
-        float(comparable(text) in toc_keys or comparable(strip_number(text)) in toc_keys),
+        float(bool(toc_keys) and (comparable(text) in toc_keys or comparable(strip_number(text)) in toc_keys)),
         float(nxt is not None and nxt.shape == "text" and nxt_words >= 15),
         float(_is_short_unterminated(nxt)),
         float(nxt is not None and nxt.shape != "text"),
@@ -143,9 +167,23 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         # A long previous line that stops without punctuation is hard-wrapped: this line continues it.
         float(prev is not None and prev.shape == "text" and len(prev.text.split()) >= 8
               and prev.text[-1] not in ".!?:\"\u201d\u2019)"),
-        float(prev is not None and prev.text[-1] == ":"),
+        # After "...:" comes code or a list, unless a paragraph follows this line: then it may head a section.
+        float(prev is not None and prev.text[-1] == ":" and not (nxt is not None and nxt.shape == "text"
+                                                                 and nxt_words >= 15)),
         # Runs of short lines are metadata, code, dialogue or lists, rarely a run of headings.
         float(_is_short_unterminated(prev) and _is_short_unterminated(nxt)),
+        # Word counts mean little in scripts without spaces; characters still tell a sentence from a title.
+        float(len(text) > 100),
+        float(not text[0].isalnum() and text[0] not in _QUOTE_OPENERS),
+        float(len(letters) < 3),
+        # Dates and page furniture are looked for in short lines only: long lines are prose (and costly).
+        float(len(text) <= _FURNITURE_CHARS and bool(_DATE.search(text))),
+        float(len(text) <= _FURNITURE_CHARS and bool(_FURNITURE.search(text))),
+        # The paragraph after a heading often opens with the heading's words ("Slots" / "Slots are ...").
+        float(n <= 6 and nxt is not None and nxt.shape == "text" and nxt_words > n
+              and nxt.text.casefold().startswith(text.rstrip(":").casefold() + " ")),
+        # A line that stops on "a", "the", "of", "and"... is cut off (hard-wrapped or truncated), not a title.
+        float(words[-1].casefold() in _TRAILING_FUNCTION_WORDS),
     ]
 
 
@@ -283,3 +321,37 @@ def assign_levels(headings: Sequence[Line], body_lines: Sequence[int], is_faq_he
     if count > 1 and headings[0].level == 2 and all(h.level > 2 for h in headings[1:]):
         for heading in headings:
             heading.level = 2
+    if all(h.level == 2 for h in headings):
+        _levels_from_styles(headings)
+
+
+def _style(text: str) -> str | None:
+    """How a heading is written: `caps`, `title` (Title Case) or `sentence`; None when too short to tell."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        return "caps"
+    significant = [w for w in _WORD.findall(text) if w.casefold() not in _MINOR_WORDS and not w.isdigit()]
+    if len(significant) < 2:
+        return None
+    ratio = sum(1 for w in significant[1:] if w[0].isupper()) / (len(significant) - 1)
+    return "title" if ratio >= 0.75 else "sentence" if ratio <= 0.25 else None
+
+
+def _levels_from_styles(headings: Sequence[Line]) -> None:
+    """Two heading styles in one article, the rarer one always followed by headings of the other: the rarer
+    style heads sections and the other style and the undecided headings are their sub-sections.
+    ("OVERVIEW" before "First Point", "Second Point"; "Our Services" before "web design", "hosting").
+    """
+    styles = [_style(h.text) for h in headings]
+    counts = Counter(s for s in styles if s is not None)
+    if len(counts) != 2:
+        return
+    (common, common_n), (rare, rare_n) = counts.most_common()
+    if rare_n == common_n or styles[0] != rare:
+        return
+    decided = [(i, s) for i, s in enumerate(styles) if s is not None]
+    for k, (_, style) in enumerate(decided):
+        if style == rare and (k + 1 >= len(decided) or decided[k + 1][1] != common):
+            return  # a rare-style heading with no sub-sections: the styles say nothing about levels
+    for heading, style in zip(headings, styles, strict=True):
+        heading.level = 2 if style == rare else 3

@@ -12,6 +12,7 @@ All of them only insert spaces or change case, so the words of the source surviv
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from summitsite.model import Normalisation
 
@@ -22,11 +23,13 @@ _UNTOUCHABLE = re.compile(r"://|@|^www\.|\.(com|org|net|gov|edu|io|co|uk|de|fr|h
 # a full stop only counts before a capital and after a lower-case letter ("Node.js", "ASP.NET" stay).
 _GLUED = re.compile(r"(?<=[^\W\d_]{2})([,;:?!]|(?<=[a-z])\.(?=[A-Z]))(?=[^\W\d_])")
 _TOKEN = re.compile(r"\S+")
+# What `_GLUED` needs at the least, without its look-behinds: a cheap test that rules out most lines.
+_GLUED_HINT = re.compile(r"[,;:?!.][^\W\d_]")
 
 
 def fix_missing_spaces(text: str, line: int, changes: list[Normalisation]) -> str:
     """Insert the space a scraper dropped after `, ; : ? ! .`; append one Normalisation per token fixed."""
-    if not _GLUED.search(text):
+    if not _GLUED_HINT.search(text) or not _GLUED.search(text):
         return text
     out: list[str] = []
     last = 0
@@ -50,8 +53,10 @@ _ABBREVIATIONS = frozenset(
     "e.g i.e etc vs approx ca cf mr mrs ms dr st no nos fig jr sr inc ltd co corp gen gov sen rep est dept "
     "vol pp p al".split())
 _WORD = re.compile(r"[^\W\d_]+")
-# What may separate two words of one running sentence: spaces and light punctuation only.
-_MID_SENTENCE_GAP = re.compile(r"[ ,\-\u2013\u00a0]+")
+# What may separate two words of one running sentence: spaces and light punctuation (, - –) only.
+# Anything else between two words (a stop, a digit, a quote, an apostrophe) ends a run of running words:
+# in each stretch between such characters, every word but the first is mid-sentence.
+_RUN_BREAK = re.compile(r"[^\w ,\-\u2013\u00a0]|[\d_]")
 
 
 def _word_at(text: str, index: int) -> str:
@@ -104,18 +109,14 @@ def name_casing(texts: list[str], known_names: tuple[str, ...] = ()) -> dict[str
         forms = capital.setdefault(word.casefold(), {})
         forms[word] = forms.get(word, 0) + weight
 
-    for text in texts:
-        previous_end = None
-        for match in _WORD.finditer(text):
-            word = match.group()
-            mid = previous_end is not None and _MID_SENTENCE_GAP.fullmatch(text, previous_end, match.start())
-            previous_end = match.end()
-            if not mid or len(word) < 3:
-                continue
-            if word[0].isupper():
-                sight(word, 1)
-            elif word.islower():
-                lower[word] = lower.get(word, 0) + 1
+    # The first word of a run is not mid-sentence; counting distinct words first keeps the loop short.
+    mid_words = Counter(word for text in texts for run in _RUN_BREAK.split(text)
+                        for word in _WORD.findall(run)[1:] if len(word) >= 3)
+    for word, count in mid_words.items():
+        if word[0].isupper():
+            sight(word, count)
+        elif word.islower():
+            lower[word] = lower.get(word, 0) + count
     for name in known_names:
         words = _WORD.findall(name)
         if len(words) == 1 and words[0] == name.strip() and words[0][0].isupper() and len(words[0]) >= 3:
@@ -130,7 +131,7 @@ def name_casing(texts: list[str], known_names: tuple[str, ...] = ()) -> dict[str
 
 def fix_name_case(text: str, line: int, names: dict[str, str], changes: list[Normalisation]) -> str:
     """Give lower-case occurrences of the article's names their capitals ("russia's" -> "Russia's")."""
-    if not names:
+    if not names or names.keys().isdisjoint(_WORD.findall(text)):
         return text
     out: list[str] = []
     last = 0

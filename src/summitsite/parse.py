@@ -12,8 +12,10 @@ the model or in `Article.removed`. The work is line-oriented and linear in the i
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from summitsite.headings import (
@@ -395,7 +397,94 @@ def _text_block(line: Line, build: _Builder) -> Block | None:
 
 def _is_boilerplate(text: str, options: ParseOptions) -> bool:
     # Long lines are content even when they mention comments or newsletters.
-    return len(text.split()) <= 60 and any(re.search(p, text, re.I) for p in options.boilerplate)
+    return len(text.split()) <= 60 and _boilerplate_matcher(options.boilerplate)(text)
+
+
+@functools.lru_cache(maxsize=32)
+def _boilerplate_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """One search for all the boilerplate patterns, compiled once per set (they are checked on every line).
+
+    The patterns are joined into one alternation (a set that cannot be joined, e.g. one with inline global
+    flags, is searched pattern by pattern). Before any search, a cheap literal test: each pattern's
+    `_required_words` (one of which any match must contain); a line containing none of them is not searched.
+    """
+    if not patterns:
+        return lambda text: False
+    try:
+        joined = re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+        search: Callable[[str], bool] = lambda text: joined.search(text) is not None  # noqa: E731
+    except re.error:
+        compiled = [re.compile(p, re.I) for p in patterns]
+        search = lambda text: any(c.search(text) for c in compiled)  # noqa: E731
+    keywords: set[str] = set()
+    for pattern in patterns:
+        required = _required_words(pattern)
+        if not required:
+            return search  # this pattern gives no literal to test first
+        keywords |= required
+    hints = tuple(sorted(keywords))
+
+    def guarded(text: str) -> bool:
+        folded = text.casefold()
+        return any(k in folded for k in hints) and search(text)
+
+    return guarded
+
+
+_REGEX_ITEM = re.compile(r"""\\.|\[(?:\\.|[^\]])*\]|\((?P<group>[^()\\\[]*)\)|(?P<open>\()|(?P<close>\))|.""", re.S)
+_LITERAL_ALTERNATIVES = re.compile(r"[a-z][a-z ']*(?:\|[a-z][a-z ']*)*")
+
+
+def _required_words(pattern: str) -> set[str] | None:
+    """Literal texts of which every match of `pattern` contains one (lower-case), or None if unsure.
+
+    Only the top level of the pattern is read: a run of plain letters, or a group of plain-letter
+    alternatives ("(share|tell us)"), that no quantifier makes optional. The longest such item wins.
+    """
+    if "(?" in pattern:
+        return None  # flags, look-arounds, non-capturing groups: not worth reading
+    items: list[tuple[str, str | None]] = []  # (source, literal alternatives joined by | or None)
+    depth = 0
+    for match in _REGEX_ITEM.finditer(pattern):
+        token = match.group()
+        if match.group("open"):
+            depth += 1
+        elif match.group("close"):
+            depth -= 1
+            if depth == 0:
+                items.append(("", None))  # a nested group: nothing known about its text
+        elif depth == 0:
+            if token == "|":
+                return None  # a top-level alternation: no part of it is required
+            group = match.group("group")
+            if group is not None:
+                items.append((token, group if _LITERAL_ALTERNATIVES.fullmatch(group) else None))
+            elif token in "?*{" and items:
+                items.pop()  # the item before is optional
+                items.append(("", None))
+            elif token == "+" and items:
+                pass
+            elif len(token) == 1 and ((token.isalpha() and token.islower()) or token in " '"):
+                items.append((token, token))
+            else:
+                items.append((token, None))
+    best: set[str] | None = None
+    run: list[str] = []
+    candidates: list[set[str]] = []
+    for _, literal in [*items, ("", None)]:
+        if literal is not None and len(literal) == 1 and literal != "|":
+            run.append(literal)
+            continue
+        if run:
+            candidates.append({"".join(run).strip()})
+            run = []
+        if literal is not None:
+            candidates.append({alt.strip() for alt in literal.split("|")})
+    for alternatives in candidates:
+        if all(len(a) >= 3 for a in alternatives) and (
+                best is None or min(map(len, alternatives)) > min(map(len, best))):
+            best = alternatives
+    return best
 
 
 def _is_label(label: str) -> bool:
