@@ -20,6 +20,7 @@ import io
 import os
 import pickle
 import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -121,3 +122,73 @@ class BuildCache:
             os.replace(tmp, self.folder / name)
         except OSError:
             pass  # a read-only site folder still builds, only without a cache
+
+
+INPUT_DIRS = ("seeds", "content", "templates", "static")
+"""What a build reads besides summitsite.yml; everything else in the site folder can change freely."""
+
+
+def input_digests(source: Path, config_name: str = "summitsite.yml") -> dict[str, bytes]:
+    """A hash of every file the build could read, by site-relative path (dot files and folders excluded)."""
+    digests: dict[str, bytes] = {}
+    config = source / config_name
+    if config.is_file():
+        digests[config_name] = hashlib.sha256(config.read_bytes()).digest()
+    for name in INPUT_DIRS:
+        top = source / name
+        for folder, dirs, files in os.walk(top):  # followlinks=False: a symlinked folder cannot loop
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for file in sorted(files):
+                path = Path(folder, file)
+                if file.startswith(".") or not path.is_file():  # FIFOs and devices are never read
+                    continue
+                try:
+                    digests[path.relative_to(source).as_posix()] = hashlib.sha256(path.read_bytes()).digest()
+                except OSError:
+                    # Deleted between the listing and the read, or unreadable: the build will say which.
+                    digests[path.relative_to(source).as_posix()] = b""
+    return digests
+
+
+def template_sources(site_root: Path) -> bytes:
+    """A hash of the site's own templates (the built-in ones are part of `code_fingerprint`)."""
+    h = hashlib.sha256()
+    top = Path(site_root) / "templates"
+    for folder, dirs, files in os.walk(top):
+        dirs.sort()
+        for file in sorted(files):
+            path = Path(folder, file)
+            h.update(path.relative_to(top).as_posix().encode() + b"\0")
+            try:
+                h.update(hashlib.sha256(path.read_bytes()).digest())
+            except OSError:
+                h.update(b"?")
+    return h.digest()
+
+
+class SiteFiles(Mapping[str, bytes]):
+    """The output files of a build: new bytes, plus files carried over unread from the previous output.
+
+    `kept` maps a path to the previous output's file, whose bytes the cache vouches for (its stamp matched);
+    reading such an entry reads that file, so the search indexer or `check` can still see every byte, while
+    `write_output` hard-links it without reading it.
+    """
+
+    def __init__(self, fresh: dict[str, bytes], kept: dict[str, Path] | None = None) -> None:
+        self.fresh = fresh
+        self.kept = kept or {}
+
+    def __getitem__(self, path: str) -> bytes:
+        data = self.fresh.get(path)
+        if data is not None:
+            return data
+        return self.kept[path].read_bytes()
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.fresh or path in self.kept
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.fresh.keys() | self.kept.keys()))
+
+    def __len__(self) -> int:
+        return len(self.fresh.keys() | self.kept.keys())
