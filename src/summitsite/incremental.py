@@ -46,6 +46,12 @@ def _card(article: Article) -> bytes:
                                         article.word_count, headings), protocol=4)).digest()
 
 
+def _link(article: Article) -> bytes:
+    """What an entity, compare or FAQ page shows of an article: its link, title and metadata."""
+    return hashlib.sha256(pickle.dumps((article.slug, article.title, article.meta, article.source),
+                                       protocol=4)).digest()
+
+
 def _full(article: Article) -> bytes:
     return hashlib.sha256(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL)).digest()
 
@@ -53,6 +59,7 @@ def _full(article: Article) -> bytes:
 def page_fingerprints(site: Site, jobs: list[PageJob], source: Path) -> list[bytes]:
     """One fingerprint per job: equal fingerprints mean equal rendered bytes."""
     cards = {id(a): _card(a) for a in site.articles}
+    links = {id(a): _link(a) for a in site.articles}
     full = {id(a): _full(a) for a in site.articles}
     templates = Path(source) / "templates"
     custom = templates.is_dir() and any(p.is_file() for p in templates.rglob("*"))
@@ -62,9 +69,9 @@ def page_fingerprints(site: Site, jobs: list[PageJob], source: Path) -> list[byt
         shell_parts += [b"custom", *(full[id(a)] for a in site.articles)]
     shell = digest(*shell_parts)
 
-    def dump(value: object) -> bytes:
+    def dump(value: object, short: bool = False) -> bytes:
         buf = io.BytesIO()
-        _Pickler(buf, cards).dump(value)
+        _Pickler(buf, links if short else cards).dump(value)
         return hashlib.sha256(buf.getvalue()).digest()
 
     articles = site.articles
@@ -85,17 +92,17 @@ def page_fingerprints(site: Site, jobs: list[PageJob], source: Path) -> list[byt
         elif job.kind == "index":
             parts.append(dump(site.listed))
         elif job.kind == "entities":
-            parts.append(dump(views.entity_groups(site)))
+            parts.append(dump(views.entity_groups(site), short=True))
         elif job.kind == "entity":
-            parts.append(dump(views.entity_view(site, site.entities[job.index])))
+            parts.append(dump(views.entity_view(site, site.entities[job.index]), short=True))
         elif job.kind == "compare":
-            parts.append(dump(views.compare_view(site, compare[job.index])))
+            parts.append(dump(views.compare_view(site, compare[job.index]), short=True))
         elif job.kind == "topic":
             parts.append(dump(views.topic_view(site, site.topics[job.index])))
         elif job.kind == "topics":
             parts.append(dump(site.topics))
         elif job.kind == "faq":
-            parts.append(dump(views.faq_hub(site)))
+            parts.append(dump(views.faq_hub(site), short=True))
         elif job.kind == "page":
             parts.append(str(job.index))
         result.append(digest(*parts))
