@@ -16,7 +16,7 @@ from summitsite.cli import main
 from summitsite.progress import Progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
-import generate  # noqa: E402  (the benchmark's corpus generator, next to its runner)
+import generate  # (the benchmark's corpus generator, next to its runner)
 
 
 @pytest.fixture(scope="module")
