@@ -12,7 +12,7 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,8 +41,8 @@ T = TypeVar("T")
 @dataclass(frozen=True, slots=True)
 class RenderResult:
     site: Site
-    files: dict[str, bytes]
-    """Output path -> bytes, for every file of the site."""
+    files: Mapping[str, bytes]
+    """Output path -> bytes, for every file of the site (a `SiteFiles` when some are carried over unread)."""
     warnings: tuple[Diagnostic, ...]
     search_seconds: float | None = None
     """Time spent making the search index, or None when the site has no search."""
@@ -186,7 +186,9 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
         search_seconds = time.perf_counter() - search_started
     progress.stage("ready to write")
     by_path = dict(zip((j.path for j in plan), fingerprints, strict=True))
-    return RenderResult(site, files, warnings, search_seconds, by_path, search_key, parser.parsed, len(todo))
+    # Without files carried over from an old output, the result is the plain sorted dict it always was.
+    out_files: Mapping[str, bytes] = files if files.kept else dict(sorted(files.fresh.items()))
+    return RenderResult(site, out_files, warnings, search_seconds, by_path, search_key, parser.parsed, len(todo))
 
 
 def site_from_cache(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
@@ -318,7 +320,7 @@ def build(source: Path, output: Path | None = None, include_drafts: bool = False
     bar = Progress(progress)
     result = render_files(source, include_drafts, base_url=base_url, search=search, jobs=jobs,
                           cache=cache if use_cache else None, previous=state, progress=bar)
-    files = result.files
+    files = result.files if isinstance(result.files, SiteFiles) else SiteFiles(dict(result.files))
     report = write_output(files, output, source, state.files if state is not None else None)
     bar.done()
     pages = sum(1 for path in files if path.endswith(".html"))

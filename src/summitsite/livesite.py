@@ -135,7 +135,8 @@ def make_builder(source: Path, include_drafts: bool = False) -> tuple[Callable[[
         result = render_files(source, include_drafts, base_url="", search=False, parse=cache, reuse=last)
         cache.prune()
         last.clear()
-        last.update({path: (fp, result.files[path]) for path, fp in result.fingerprints.items()})
+        files = result.files
+        last.update({path: (fp, files[path]) for path, fp in result.fingerprints.items() if path in files})
         return result
 
     return build, cache
