@@ -13,6 +13,7 @@ import pytest
 
 from conftest import tree_bytes
 from summitsite import builder, write
+from summitsite.cache import CACHE_DIR
 from summitsite.cli import main
 from summitsite.write import MARKER
 
@@ -20,9 +21,14 @@ SEED = "Harbour Talks Resume\nThe two sides met again on Monday to talk about th
 
 
 def snapshot(root: Path) -> dict[str, object]:
-    """Every file, folder and link under root: path -> bytes, 'dir' or ('link', target)."""
+    """Every file, folder and link under root: path -> bytes, 'dir' or ('link', target).
+
+    The build cache in the site folder (`.summitsite-cache/`) is left out: it is the one documented place
+    outside the output that a build writes to.
+    """
     found: dict[str, object] = {}
     for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != CACHE_DIR]
         for name in dirnames + filenames:
             path = Path(dirpath) / name
             rel = path.relative_to(root).as_posix()
@@ -174,8 +180,9 @@ def test_clean_removes_only_leftover_build_folders(area: Path, capsys) -> None:
     assert run_build(site, "--clean") == 0
     err = capsys.readouterr().err
     assert all(not f.exists() for f in stale) and all(f.is_dir() for f in keep)
+    cache = site / CACHE_DIR  # the build cache goes too
     assert sorted(line for line in err.splitlines() if line.startswith("removed ")) == [
-        f"removed {f}" for f in sorted(stale)]
+        f"removed {f}" for f in sorted([*stale, cache])]
     assert (site / ".build.tmp-aaaaaaaaaaaa").is_symlink()
     assert snapshot(area / "elsewhere") == before_elsewhere
     assert tree_bytes(site / "build") == output_before
@@ -203,7 +210,7 @@ STAGES = [
     (builder, "load_pages"),
     (builder, "load_entities"),
     (builder, "analyse"),
-    (builder, "render_site"),
+    (builder, "render_page"),
     (builder, "collect_static"),
     (builder, "feed_files"),
     (builder, "index_files"),

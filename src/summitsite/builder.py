@@ -9,26 +9,31 @@ write. Nothing is written unless every stage succeeded.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import jinja2
 
+from summitsite import pool
 from summitsite.analyse import Site, analyse
+from summitsite.cache import BuildCache, FileRecord, OutputState, SiteFiles, code_fingerprint, digest, input_digests
 from summitsite.config import SiteConfig, load_config, override_base_url
 from summitsite.entities import known_names, load_entities
 from summitsite.errors import SummitError
 from summitsite.feeds import fallback_time, feed_files
-from summitsite.loader import load_seeds
+from summitsite.loader import ParseJob, load_seeds
 from summitsite.model import Article, ArticleMeta, Diagnostic
 from summitsite.pages import load_pages
 from summitsite.parse import ParseOptions, parse_seed
-from summitsite.render import collect_static, make_environment, render_site
-from summitsite.search import index_files
-from summitsite.write import WriteReport, check_output_location, write_output
+from summitsite.progress import Progress
+from summitsite.render import PageJob, builtin_static, collect_static, make_environment, page_jobs, render_page
+from summitsite.search import BUNDLE_DIR, index_files
+from summitsite.write import MARKER, WriteReport, check_output_location, write_output
 
 T = TypeVar("T")
 
@@ -36,11 +41,19 @@ T = TypeVar("T")
 @dataclass(frozen=True, slots=True)
 class RenderResult:
     site: Site
-    files: dict[str, bytes]
-    """Output path -> bytes, for every file of the site."""
+    files: Mapping[str, bytes]
+    """Output path -> bytes, for every file of the site (a `SiteFiles` when some are carried over unread)."""
     warnings: tuple[Diagnostic, ...]
     search_seconds: float | None = None
     """Time spent making the search index, or None when the site has no search."""
+    fingerprints: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    """Output page -> the fingerprint of its render inputs (see `summitsite.incremental`)."""
+    search_key: bytes | None = None
+    """A hash of every HTML page and the language: the search bundle is a function of it."""
+    parsed: int = 0
+    """Seeds parsed by this build (the others came from the cache)."""
+    rendered: int = 0
+    """Pages rendered by this build (the others were reused unchanged)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +69,11 @@ class BuildReport:
     notes: tuple[str, ...] = ()
     """Things worth knowing that are not problems (e.g. why there is no sitemap.xml)."""
     site: Site | None = None
-    """The analysed site that was built."""
+    """The analysed site that was built; None when nothing changed and the build was skipped."""
+    skipped: bool = False
+    """True when no input changed since the cached build, so nothing was loaded, rendered or written."""
+    parsed: int = 0
+    rendered: int = 0
 
     def summary(self, output: str) -> str:
         search = "no search index" if self.search_seconds is None else f"search index {self.search_seconds:.2f} s"
@@ -69,7 +86,9 @@ ParseSeed = Callable[[str, str, ParseOptions, ArticleMeta | None], Article]
 
 
 def load_site(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
-              search: bool | None = None, parse: ParseSeed = parse_seed) -> tuple[Site, tuple[Diagnostic, ...]]:
+              search: bool | None = None, parse: ParseSeed = parse_seed,
+              parse_all: Callable[[list[ParseJob]], list[Article]] | None = None,
+              ) -> tuple[Site, tuple[Diagnostic, ...]]:
     """The analysed site and the loader's and analyser's warnings; nothing is rendered.
 
     `base_url` and `search`, when given, replace summitsite.yml's (an empty base_url clears it).
@@ -84,8 +103,8 @@ def load_site(source: Path, include_drafts: bool = False, *, base_url: str | Non
         config = dataclasses.replace(config, search=search)
     # The entity list comes first: its names tell the loader how names are capitalised ("russia's").
     entities = _collect(errors, load_entities, source, default=())
-    loaded = _collect(errors, load_seeds, source, config, include_drafts, parse, known_names(entities),
-                      default=None)
+    loaded = _collect(errors, lambda: load_seeds(source, config, include_drafts, parse, known_names(entities),
+                                                 parse_all=parse_all), default=None)
     pages = _collect(errors, load_pages, source, include_drafts, config.allow_html, default=[])
     if errors:
         raise SummitError(errors)
@@ -95,33 +114,164 @@ def load_site(source: Path, include_drafts: bool = False, *, base_url: str | Non
 
 
 def render_files(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
-                 search: bool | None = None, parse: ParseSeed = parse_seed) -> RenderResult:
+                 search: bool | None = None, parse: ParseSeed = parse_seed, jobs: int = 1,
+                 cache: BuildCache | None = None, previous: OutputState | None = None,
+                 reuse: dict[str, tuple[bytes, bytes]] | None = None,
+                 progress: Progress | None = None) -> RenderResult:
     """Everything up to, but not including, writing: the site and its files, or SummitError.
 
     The files are the rendered pages, the static files, feed.xml, robots.txt, sitemap.xml (with a
     base_url) and, when the site has search (`search` overrides summitsite.yml), the Pagefind bundle
     under `pagefind/`. Templates see the same setting, so a site without the bundle never links to it.
+
+    `jobs` > 1 parses and renders in that many worker processes (same bytes for any number). `cache`
+    keeps parsed seeds between builds. `previous` (the cache's record of the output folder) lets a page whose
+    fingerprint is unchanged be carried over from that folder unrendered; `reuse` (path -> (fingerprint,
+    bytes), the dev server's last build) does the same from memory.
     """
-    site, warnings = load_site(source, include_drafts, base_url=base_url, search=search, parse=parse)
+    progress = progress or Progress(None)
+    parser = _CachedParser(cache, jobs, parse, progress)
+    site, warnings = load_site(source, include_drafts, base_url=base_url, search=search, parse_all=parser)
+    progress.stage("analysed")
     env = make_environment(source)
+    plan = page_jobs(site)
+    from summitsite.incremental import page_fingerprints  # imported late: it imports render
+
+    fingerprints = page_fingerprints(site, plan, source)
+    old_out = Path(previous.output) if previous is not None else None
+    fresh: dict[str, bytes] = {}
+    kept: dict[str, Path] = {}
+    todo: list[PageJob] = []
+    for job, fingerprint in zip(plan, fingerprints, strict=True):
+        if job.path in fresh or job.path in kept:
+            raise ValueError(f"two outputs would be written to {job.path}")
+        if reuse is not None and reuse.get(job.path, (None,))[0] == fingerprint:
+            fresh[job.path] = reuse[job.path][1]
+            continue
+        record = previous.files.get(job.path) if previous is not None else None
+        if record is not None and record.fingerprint == fingerprint and old_out is not None:
+            path = old_out / job.path
+            try:
+                if record.matches(os.lstat(path)):
+                    kept[job.path] = path
+                    continue
+            except OSError:
+                pass
+        todo.append(job)
+    progress.start("rendering", len(todo))
+    rendered = pool.run_indexed(_render_job, (env, site, todo, source), len(todo), jobs, progress.advance)
+    progress.stage("rendered")
+    fresh.update(zip((job.path for job in todo), rendered, strict=True))
+    for path in builtin_static():
+        if path in fresh or path in kept:
+            raise ValueError(f"two outputs would be written to {path}")
+    fresh.update(collect_static(source))
+    files = SiteFiles(fresh, kept)
+    # The sitemap lists the rendered pages, so the feeds come after rendering and before the search bundle.
+    _merge(files, feed_files(site, files, fallback_time()), "feeds")
+    search_seconds = None
+    search_key = None
+    if site.config.search:
+        search_key = _search_key(files, previous, site.config.language)
+        bundle = _kept_bundle(previous, search_key)
+        search_started = time.perf_counter()
+        if bundle is None:
+            progress.stage("indexing for search")
+            bundle_files: dict[str, bytes] = index_files(files, site.config.language)
+            _merge(files, bundle_files, "the search index")
+        else:
+            _merge(files, dict.fromkeys(bundle, b""), "the search index")  # only to report clashes
+            for path in bundle:
+                del files.fresh[path]
+            files.kept.update(bundle)
+        search_seconds = time.perf_counter() - search_started
+    progress.stage("ready to write")
+    by_path = dict(zip((j.path for j in plan), fingerprints, strict=True))
+    # Without files carried over from an old output, the result is the plain sorted dict it always was.
+    out_files: Mapping[str, bytes] = files if files.kept else dict(sorted(files.fresh.items()))
+    return RenderResult(site, out_files, warnings, search_seconds, by_path, search_key, parser.parsed, len(todo))
+
+
+def site_from_cache(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
+                    search: bool | None = None, jobs: int | None = None) -> tuple[Site, tuple[Diagnostic, ...]]:
+    """`load_site`, with the parsed articles taken from the build cache where it has them."""
+    parser = _CachedParser(BuildCache(source), pool.default_jobs() if jobs is None else jobs, parse_seed,
+                           Progress(False))
+    return load_site(source, include_drafts, base_url=base_url, search=search, parse_all=parser)
+
+
+def _render_job(state: tuple[Any, Site, list[PageJob], Path], i: int) -> bytes:
+    env, site, todo, source = state
     try:
-        files = render_site(site, env)
+        return render_page(env, site, todo[i])
     except Exception as exc:
         # A site's own template can fail in any way (a typo, a filter given the wrong type): report the
         # template and line. An exception that did not pass through a template is summitsite's bug: re-raise.
+        # This runs in the worker, where the traceback that names the template still exists.
         diagnostic = template_diagnostic(exc, source)
         if diagnostic is None:
             raise
         raise SummitError([diagnostic]) from None
-    files.update(collect_static(source))
-    # The sitemap lists the rendered pages, so the feeds come after rendering and before the search bundle.
-    _merge(files, feed_files(site, files, fallback_time()), "feeds")
-    search_seconds = None
-    if site.config.search:
-        search_started = time.perf_counter()
-        _merge(files, index_files(files, site.config.language), "the search index")
-        search_seconds = time.perf_counter() - search_started
-    return RenderResult(site, dict(sorted(files.items())), warnings, search_seconds)
+
+
+def _parse_job(jobs: list[ParseJob], i: int) -> Article:
+    return parse_seed(*jobs[i])
+
+
+class _CachedParser:
+    """`parse_all` for `load_seeds`: cached articles by key, the rest parsed in the worker pool."""
+
+    def __init__(self, cache: BuildCache | None, jobs: int, parse: ParseSeed, progress: Progress) -> None:
+        self.cache, self.jobs, self.parse, self.progress = cache, jobs, parse, progress
+        self.parsed = 0
+
+    def __call__(self, jobs: list[ParseJob]) -> list[Article]:
+        if self.parse is not parse_seed:  # a stand-in (the dev server's own cache): call it as it is
+            return [self.parse(*job) for job in jobs]
+        stored = (self.cache.load("parsed.pickle") if self.cache is not None else None) or {}
+        if not isinstance(stored, dict):
+            stored = {}
+        code = code_fingerprint()
+        keys = [digest(code, text, shown, repr(options), repr(meta)) for text, shown, options, meta in jobs]
+        missing = [i for i, key in enumerate(keys) if not isinstance(stored.get(key), Article)]
+        self.progress.start("parsing", len(missing))
+        parsed = pool.run_indexed(_parse_job, [jobs[i] for i in missing], len(missing), self.jobs,
+                                  self.progress.advance)
+        self.parsed = len(parsed)
+        for i, article in zip(missing, parsed, strict=True):
+            stored[keys[i]] = article
+        articles = [stored[key] for key in keys]
+        if self.cache is not None and (missing or len(stored) != len(set(keys))):
+            self.cache.save("parsed.pickle", {key: stored[key] for key in keys})
+        return articles
+
+
+def _search_key(files: SiteFiles, previous: OutputState | None, language: str) -> bytes:
+    parts: list[bytes | str] = [code_fingerprint(), language]
+    for path in files:
+        if not path.endswith(".html"):
+            continue
+        data = files.fresh.get(path)
+        sha = hashlib.sha256(data).digest() if data is not None else previous.files[path].sha  # type: ignore
+        parts += [path, sha]
+    return digest(*parts)
+
+
+def _kept_bundle(previous: OutputState | None, key: bytes) -> dict[str, Path] | None:
+    """The previous output's search bundle, when it was made from the same pages and is intact."""
+    if previous is None or previous.search_key != key:
+        return None
+    out = Path(previous.output)
+    bundle = {}
+    for path, record in previous.files.items():
+        if path.startswith(BUNDLE_DIR + "/"):
+            try:
+                if not record.matches(os.lstat(out / path)):
+                    return None
+            except OSError:
+                return None
+            bundle[path] = out / path
+    return bundle or None
 
 
 def _collect(errors: list[Diagnostic], stage: Callable[..., T], *args: Any, default: T) -> T:
@@ -132,35 +282,93 @@ def _collect(errors: list[Diagnostic], stage: Callable[..., T], *args: Any, defa
         return default
 
 
-def _merge(files: dict[str, bytes], extra: dict[str, bytes], origin: str) -> None:
+def _merge(files: SiteFiles, extra: dict[str, bytes], origin: str) -> None:
     """Add generated files; one that would replace a page or a static file is an error, never silent."""
-    clashes = sorted(set(files) & set(extra))
+    clashes = sorted(path for path in extra if path in files)
     if clashes:
         raise SummitError([Diagnostic("error", "output-clash", f"{origin} would overwrite {path}, which the "
                                       f"site already has; rename that page or static file", path)
                            for path in clashes])
-    files.update(extra)
+    files.fresh.update(extra)
 
 
 def build(source: Path, output: Path | None = None, include_drafts: bool = False, *,
-          base_url: str | None = None, search: bool | None = None) -> BuildReport:
+          base_url: str | None = None, search: bool | None = None, jobs: int | None = None,
+          use_cache: bool = True, progress: bool | None = None) -> BuildReport:
     """Build the site in `source` into `output` (default `source/build`), atomically.
 
-    `base_url` and `search` override summitsite.yml's (`search=False` skips the Pagefind index).
+    `base_url` and `search` override summitsite.yml's (`search=False` skips the Pagefind index). `jobs`
+    worker processes parse and render (default: one per CPU). `use_cache=False` neither reads nor writes
+    `source/.summitsite-cache/`. `progress` shows a progress bar (default: on an interactive terminal only).
     """
     started = time.perf_counter()
     output = output if output is not None else source / "build"
     check_output_location(source, output)
-    result = render_files(source, include_drafts, base_url=base_url, search=search)
-    files = result.files
-    report = write_output(files, output, source)
+    jobs = pool.default_jobs() if jobs is None else max(1, jobs)
+    cache = BuildCache(source, enabled=use_cache)
+    out = output.resolve()
+    state = cache.load("output.pickle")
+    if not isinstance(state, OutputState) or state.output != str(out):
+        state = None
+    options = repr((include_drafts, base_url, search, os.environ.get("SOURCE_DATE_EPOCH")))
+    inputs = digest(code_fingerprint(), options,
+                    *(part for path, sha in sorted(input_digests(source).items()) for part in (path, sha)))
+    if state is not None and state.inputs == inputs and _output_intact(out, state):
+        pages = sum(1 for path in state.files if path.endswith(".html"))
+        return BuildReport(state.articles, pages, time.perf_counter() - started, state.warnings,
+                           WriteReport(0, len(state.files), 0), state.search_key and 0.0, state.notes, None,
+                           skipped=True)
+    bar = Progress(progress)
+    result = render_files(source, include_drafts, base_url=base_url, search=search, jobs=jobs,
+                          cache=cache if use_cache else None, previous=state, progress=bar)
+    files = result.files if isinstance(result.files, SiteFiles) else SiteFiles(dict(result.files))
+    report = write_output(files, output, source, state.files if state is not None else None)
+    bar.done()
     pages = sum(1 for path in files if path.endswith(".html"))
-    notes = ()
+    notes: tuple[str, ...] = ()
     if not result.site.config.base_url:
         notes = ("no sitemap.xml: base_url is not set (summitsite.yml or --base-url), and a sitemap needs "
                  "absolute URLs; feed.xml uses relative links and tag: ids",)
+    if use_cache:
+        cache.save("output.pickle", _record_output(out, files, state, result, inputs, notes))
     return BuildReport(len(result.site.articles), pages, time.perf_counter() - started, result.warnings, report,
-                       result.search_seconds, notes, result.site)
+                       result.search_seconds, notes, result.site, parsed=result.parsed, rendered=result.rendered)
+
+
+def _output_intact(out: Path, state: OutputState) -> bool:
+    """The output folder holds exactly the recorded files, each with its recorded stamp, and the marker."""
+    if not (out / MARKER).is_file():
+        return False
+    found = 0
+    for folder, _dirs, names in os.walk(out):
+        for name in names:
+            rel = os.path.relpath(os.path.join(folder, name), out).replace(os.sep, "/")
+            if rel == MARKER:
+                continue
+            record = state.files.get(rel)
+            try:
+                if record is None or not record.matches(os.lstat(os.path.join(folder, name))):
+                    return False
+            except OSError:
+                return False
+            found += 1
+    return found == len(state.files)
+
+
+def _record_output(out: Path, files: SiteFiles, previous: OutputState | None, result: RenderResult,
+                   inputs: bytes, notes: tuple[str, ...]) -> OutputState:
+    records: dict[str, FileRecord] = {}
+    for path in files:
+        data = files.fresh.get(path)
+        # A kept file has a record: it was checked against it.
+        sha = hashlib.sha256(data).digest() if data is not None else previous.files[path].sha  # type: ignore
+        try:
+            st = os.lstat(out / path)
+        except OSError:
+            continue
+        records[path] = FileRecord(sha, st.st_size, st.st_mtime_ns, st.st_ino, result.fingerprints.get(path))
+    return OutputState(str(out), inputs, records, result.search_key, result.warnings, len(result.site.articles),
+                       notes)
 
 
 def template_diagnostic(exc: BaseException, source: Path) -> Diagnostic | None:

@@ -270,16 +270,20 @@ def normalisation_diagnostics(site: Site) -> list[Diagnostic]:
 
 
 def check_project(source: Path, output: Path, *, build_first: bool = True, include_drafts: bool = False,
-                  base_url: str | None = None, search: bool | None = None) -> CheckReport:
+                  base_url: str | None = None, search: bool | None = None, jobs: int | None = None,
+                  use_cache: bool = True) -> CheckReport:
     """Build `source` into `output` (unless `build_first` is False: then the output is read as it is),
     and report the output's broken links, anchors and HTML, the loader's warnings and normalisations,
     and the site advisers' findings. A source that cannot be built raises SummitError, as `build` does."""
     # Imported here: the builder is a heavier dependency than the link checker alone needs.
-    from summitsite.builder import build, load_site
+    from summitsite.builder import build, load_site, site_from_cache
 
     if build_first:
-        report = build(source, output, include_drafts, base_url=base_url, search=search)
+        report = build(source, output, include_drafts, base_url=base_url, search=search, jobs=jobs,
+                       use_cache=use_cache)
         site, warnings = report.site, report.warnings
+        if site is None:  # nothing changed since the cached build: the site comes from the cached articles
+            site, _ = site_from_cache(source, include_drafts, base_url=base_url, search=search, jobs=jobs)
     else:
         if not output.is_dir():
             raise SummitError([Diagnostic("error", "no-output", "output folder not found; build the site first, "

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from summitsite import __version__
 from summitsite.builder import build
+from summitsite.cache import clear_cache
 from summitsite.check import CheckReport, check_project
 from summitsite.config import load_config
 from summitsite.entities import known_names, load_entities
@@ -41,8 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--output", type=Path, metavar="DIR", help="where to write the site (default: DIR/build)")
     build_cmd.add_argument("--drafts", action="store_true", help="include articles and pages marked draft")
     build_cmd.add_argument("--clean", action="store_true",
-                           help="first delete the temporary .build.tmp-*/.build.old-* folders an interrupted "
-                                "build left next to the output folder (the build itself always drops stale files)")
+                           help="first delete the build cache (DIR/.summitsite-cache) and the temporary "
+                                ".build.tmp-*/.build.old-* folders an interrupted build left next to the output "
+                                "folder (the build itself always drops stale files)")
     _add_site_options(build_cmd)
 
     check_cmd = commands.add_parser("check", help="build the site and report every problem found",
@@ -89,6 +91,11 @@ def _add_site_options(cmd: argparse.ArgumentParser) -> None:
                      help="where the site will be published, e.g. https://example.org/news/ (overrides "
                           "base_url in summitsite.yml; an empty value clears it)")
     cmd.add_argument("--no-search", action="store_true", help="do not build the Pagefind search index")
+    cmd.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                     help="worker processes that parse and render (default: one per CPU; the output is the "
+                          "same for any N)")
+    cmd.add_argument("--no-cache", action="store_true",
+                     help="neither read nor write the build cache (DIR/.summitsite-cache/)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,10 +129,10 @@ def _build(args: argparse.Namespace) -> int:
     output = args.output if args.output is not None else source / "build"
     if args.clean:
         check_output_location(source, output)
-        for leftover in clean_leftovers(output):
+        for leftover in [*clean_leftovers(output), *clear_cache(source)]:
             print(f"removed {leftover}", file=sys.stderr)
     report = build(source, output, include_drafts=args.drafts, base_url=args.base_url,
-                   search=False if args.no_search else None)
+                   search=False if args.no_search else None, jobs=args.jobs, use_cache=not args.no_cache)
     _print_diagnostics(report.warnings, source)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -139,7 +146,8 @@ def _check(args: argparse.Namespace) -> int:
         raise error("not a folder", str(source), code="no-source")
     output = args.output if args.output is not None else source / "build"
     report = check_project(source, output, build_first=not args.no_build, include_drafts=args.drafts,
-                           base_url=args.base_url, search=False if args.no_search else None)
+                           base_url=args.base_url, search=False if args.no_search else None, jobs=args.jobs,
+                           use_cache=not args.no_cache)
     if args.format == "json":
         _print_json(report, source)
     else:
@@ -183,6 +191,16 @@ def _serve(args: argparse.Namespace) -> int:
     from summitsite.server import serve
 
     return serve(source, args.host, args.port, open_browser=args.open, include_drafts=args.drafts)
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of jobs (1 or more)")
+    return jobs
 
 
 def _port(text: str) -> int:

@@ -14,6 +14,10 @@ class SummitError(Exception):
         self.diagnostics = tuple(diagnostics)
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
+    def __reduce__(self):
+        # Crosses process boundaries intact (the build's worker processes): rebuilt from its diagnostics.
+        return (SummitError, (self.diagnostics,))
+
 
 def error(message: str, path: str | None = None, line: int | None = None, code: str = "error",
           column: int | None = None) -> SummitError:

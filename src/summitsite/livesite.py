@@ -124,14 +124,19 @@ def _embedded_by_pages(path: str) -> bool:
 def make_builder(source: Path, include_drafts: bool = False) -> tuple[Callable[[], RenderResult], ParseCache]:
     """The closure the dev server rebuilds with: `render_files` through one `ParseCache` for the session."""
     cache = ParseCache()
+    last: dict[str, tuple[bytes, bytes]] = {}
+    """Output page -> (fingerprint, bytes) of the last good build: a page whose inputs did not change is reused."""
 
     def build() -> RenderResult:
         cache.begin()
         # The preview is served from the root of its own host, so base_url is cleared: absolute links
         # (canonical, 404.html) then point at the preview, not at the published site. The Pagefind
         # index is left out: it would cost about a second per 200 articles on every rebuild.
-        result = render_files(source, include_drafts, base_url="", search=False, parse=cache)
+        result = render_files(source, include_drafts, base_url="", search=False, parse=cache, reuse=last)
         cache.prune()
+        last.clear()
+        files = result.files
+        last.update({path: (fp, files[path]) for path, fp in result.fingerprints.items() if path in files})
         return result
 
     return build, cache

@@ -95,12 +95,18 @@ def _sidecar_meta(path: Path, root: Path) -> ArticleMeta | None:
     return load_sidecar(sidecar, display_path(sidecar, root)) if sidecar.is_file() else None
 
 
+ParseJob = tuple[str, str, ParseOptions, "ArticleMeta | None"]
+"""The arguments of one `parse_seed` call: text, shown path, options, sidecar metadata."""
+
+
 def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
                parse: Callable[[str, str, ParseOptions, ArticleMeta | None], Article] = parse_seed,
-               known_names: tuple[str, ...] = ()) -> LoadResult:
+               known_names: tuple[str, ...] = (), *,
+               parse_all: Callable[[list[ParseJob]], list[Article]] | None = None) -> LoadResult:
     """Every `seeds/*.txt` of the site, in file-name order. All problems are collected before raising.
 
     `parse` stands in for `parse_seed` (same signature, same result): the dev server passes a cache.
+    `parse_all`, when given, parses every seed at once (the builder's cache and process pool) instead.
     """
     folder = root / SEEDS_DIR
     if not folder.is_dir():
@@ -116,7 +122,8 @@ def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
         raise SummitError([Diagnostic("error", "no-seeds", "no seed articles (*.txt files) found",
                                       f"{SEEDS_DIR}/")])
     options = parse_options(config, known_names)
-    articles, diagnostics, errors = [], [], []
+    jobs: list[ParseJob] = []
+    diagnostics, errors = [], []
     for path in paths:
         shown = display_path(path, root)
         try:
@@ -134,9 +141,10 @@ def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
             continue
         if meta is not None and meta.draft and not include_drafts:
             continue
-        articles.append(parse(text, shown, options, meta))
+        jobs.append((text, shown, options, meta))
     if errors:
         raise SummitError(errors)
+    articles = parse_all(jobs) if parse_all is not None else [parse(*job) for job in jobs]
     return LoadResult(tuple(articles), tuple(diagnostics))
 
 

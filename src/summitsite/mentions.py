@@ -61,9 +61,15 @@ class MentionIndex:
     faq_entities: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     """(article slug, FAQ anchor) -> the entities its question or answer mentions."""
 
+    _mentioning: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """A memo of `articles_mentioning`: every article page asks it for each of its entities."""
+
     def articles_mentioning(self, entity: str) -> tuple[str, ...]:
         """Slugs of the articles mentioning `entity`, in reading order."""
-        return tuple(dict.fromkeys(m.article for m in self.by_entity.get(entity, ())))
+        found = self._mentioning.get(entity)
+        if found is None:
+            found = self._mentioning[entity] = tuple(dict.fromkeys(m.article for m in self.by_entity.get(entity, ())))
+        return found
 
 
 def section_texts(article: Article) -> Iterator[tuple[str, str, list[Text]]]:

@@ -20,6 +20,7 @@ that share something with A are ever visited, never every pair of articles.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -81,8 +82,9 @@ def related_articles(articles: tuple[Article, ...], mentions: MentionIndex,
                 scores[other] += TAG_WEIGHT
         scores.pop(article.slug, None)
         # Rounded so that the order never depends on the order in which floats were added.
-        ranked = sorted((slug for slug, s in scores.items() if s > 0),
-                        key=lambda slug: (-round(scores[slug], 9), titles[slug], slug))
-        related[article.slug] = tuple(ranked[:limit])
+        # heapq.nsmallest is sorted(...)[:limit] without sorting every candidate (all articles, on a dense site).
+        ranked = heapq.nsmallest(limit, (slug for slug, s in scores.items() if s > 0),
+                                 key=lambda slug: (-round(scores[slug], 9), titles[slug], slug))
+        related[article.slug] = tuple(ranked)
     return related
 

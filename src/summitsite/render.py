@@ -106,6 +106,81 @@ def without_controls(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """One page to render: its output path, its template, and which page it is (`kind` and `index`)."""
+
+    path: str
+    template: str
+    kind: str
+    """index, article, page, entities, entity, compare, topics, topic, faq, search or 404."""
+    index: int = 0
+    """The position of the article, content page, entity, compare entity or topic it shows."""
+
+
+def page_jobs(site: Site) -> list[PageJob]:
+    """Every page of the site, in the order `render_site` renders them."""
+    jobs = [PageJob(urls.INDEX, "index.html", "index")]
+    jobs += [PageJob(urls.article_path(a.slug), "article.html", "article", i) for i, a in enumerate(site.articles)]
+    jobs += [PageJob(urls.page_path(p.slug), p.template or "page.html", "page", i) for i, p in enumerate(site.pages)]
+    jobs.append(PageJob(paths.ENTITIES_INDEX, "entities.html", "entities"))
+    jobs += [PageJob(paths.entity_path(e.slug), "entity.html", "entity", i) for i, e in enumerate(site.entities)]
+    jobs += [PageJob(paths.compare_path(e.slug), "compare.html", "compare", i)
+             for i, e in enumerate(views.compare_entities(site))]
+    jobs.append(PageJob(paths.TOPICS_INDEX, "topics.html", "topics"))
+    jobs += [PageJob(paths.topic_path(t.slug), "topic.html", "topic", i) for i, t in enumerate(site.topics)]
+    jobs.append(PageJob(paths.FAQ_INDEX, "faq.html", "faq"))
+    jobs.append(PageJob(paths.SEARCH, "search.html", "search"))
+    jobs.append(PageJob(paths.NOT_FOUND, "404.html", "404"))
+    return jobs
+
+
+def page_context(site: Site, job: PageJob, compare: tuple[Entity, ...] | None = None) -> dict[str, Any]:
+    """What `job`'s template sees beyond the common context (`site`, `config`, `url`, ...)."""
+    kind, i = job.kind, job.index
+    if kind == "article":
+        articles = site.articles
+        article = articles[i]
+        return dict(article=article,
+                    prev_article=articles[i - 1] if i > 0 else None,
+                    next_article=articles[i + 1] if i + 1 < len(articles) else None,
+                    toc=toc_tree((s.heading, s.anchor, s.level) for s in article.sections),
+                    related=tuple(site.article(s) for s in site.related.get(article.slug, ())),
+                    entities=views.article_entities(site, article),
+                    elsewhere=views.elsewhere(site, article),
+                    topics=tuple((t, tag_slug(t)) for t in article.meta.tags))
+    if kind == "page":
+        page = site.pages[i]
+        # Only pages of kind "article" make topics; a plain page's tags link only to topics that exist.
+        topic_slugs = {topic.slug for topic in site.topics}
+        return dict(page=page, toc=page_toc(page),
+                    topics=tuple((t, tag_slug(t)) for t in page.meta.tags if tag_slug(t) in topic_slugs))
+    if kind == "index":
+        return dict(network=charts.network(site))
+    if kind == "entities":
+        return dict(groups=views.entity_groups(site), chart=charts.index_bars(site))
+    if kind == "entity":
+        entity = site.entities[i]
+        view = views.entity_view(site, entity)
+        chart = charts.entity_bars(entity.name, ((a.article.title, a.count) for a in view.articles))
+        return dict(view=view, chart=chart if view.articles else None)
+    if kind == "compare":
+        entity = (compare if compare is not None else views.compare_entities(site))[i]
+        return dict(view=views.compare_view(site, entity))
+    if kind == "topic":
+        return dict(view=views.topic_view(site, site.topics[i]))
+    if kind == "faq":
+        return dict(hub=views.faq_hub(site))
+    if kind == "404":
+        return dict(url=_url_from_anywhere(site), canonical="")
+    return {}
+
+
+def render_page(env: jinja2.Environment, site: Site, job: PageJob,
+                compare: tuple[Entity, ...] | None = None) -> bytes:
+    return _render(env, job.template, site, job.path, **page_context(site, job, compare))
+
+
 def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
     """Every page of the site plus the built-in static files, keyed by output path, in sorted order."""
     files: dict[str, bytes] = {}
@@ -116,43 +191,9 @@ def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
             raise ValueError(f"two outputs would be written to {path}")
         files[path] = data
 
-    add(urls.INDEX, _render(env, "index.html", site, urls.INDEX, network=charts.network(site)))
-    articles = site.articles
-    for i, article in enumerate(articles):
-        path = urls.article_path(article.slug)
-        add(path, _render(env, "article.html", site, path,
-                          article=article,
-                          prev_article=articles[i - 1] if i > 0 else None,
-                          next_article=articles[i + 1] if i + 1 < len(articles) else None,
-                          toc=toc_tree((s.heading, s.anchor, s.level) for s in article.sections),
-                          related=tuple(site.article(s) for s in site.related.get(article.slug, ())),
-                          entities=views.article_entities(site, article),
-                          elsewhere=views.elsewhere(site, article),
-                          topics=tuple((t, tag_slug(t)) for t in article.meta.tags)))
-    topic_slugs = {topic.slug for topic in site.topics}
-    for page in site.pages:
-        path = urls.page_path(page.slug)
-        # Only pages of kind "article" make topics; a plain page's tags link only to topics that exist.
-        add(path, _render(env, page.template or "page.html", site, path, page=page, toc=page_toc(page),
-                          topics=tuple((t, tag_slug(t)) for t in page.meta.tags if tag_slug(t) in topic_slugs)))
-    add(paths.ENTITIES_INDEX, _render(env, "entities.html", site, paths.ENTITIES_INDEX,
-                                      groups=views.entity_groups(site), chart=charts.index_bars(site)))
-    for entity in site.entities:
-        path = paths.entity_path(entity.slug)
-        view = views.entity_view(site, entity)
-        chart = charts.entity_bars(entity.name, ((a.article.title, a.count) for a in view.articles))
-        add(path, _render(env, "entity.html", site, path, view=view, chart=chart if view.articles else None))
-    for entity in views.compare_entities(site):
-        path = paths.compare_path(entity.slug)
-        add(path, _render(env, "compare.html", site, path, view=views.compare_view(site, entity)))
-    add(paths.TOPICS_INDEX, _render(env, "topics.html", site, paths.TOPICS_INDEX))
-    for topic in site.topics:
-        path = paths.topic_path(topic.slug)
-        add(path, _render(env, "topic.html", site, path, view=views.topic_view(site, topic)))
-    add(paths.FAQ_INDEX, _render(env, "faq.html", site, paths.FAQ_INDEX, hub=views.faq_hub(site)))
-    add(paths.SEARCH, _render(env, "search.html", site, paths.SEARCH))
-    add(paths.NOT_FOUND, _render(env, "404.html", site, paths.NOT_FOUND, url=_url_from_anywhere(site),
-                                 canonical=""))
+    compare = views.compare_entities(site)
+    for job in page_jobs(site):
+        add(job.path, render_page(env, site, job, compare))
     for path, data in builtin_static().items():
         add(path, data)
     return dict(sorted(files.items()))

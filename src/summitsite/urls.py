@@ -6,6 +6,7 @@ at files (`articles/x/index.html`, not `articles/x/`), so a site works under any
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from urllib.parse import quote, urlsplit
 
@@ -20,6 +21,7 @@ def page_path(slug: str) -> str:
     return f"{slug}/index.html"
 
 
+@functools.lru_cache(maxsize=65536)
 def relative_url(from_path: str, to_path: str) -> str:
     """The relative href from the page at `from_path` to `to_path` (which may carry a #fragment)."""
     target, _, fragment = to_path.partition("#")

@@ -6,6 +6,7 @@ so the ordering and set arithmetic live here, tested, and a site's template over
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from summitsite.analyse import Site
@@ -127,10 +128,12 @@ def compare_view(site: Site, entity: Entity) -> CompareView:
         found.discard(entity.slug)
         neighbours.append(found)
     shared = set.intersection(*neighbours) if neighbours else set()
+    # An entity is distinct to an article when no other article's sections name it: counted once over all
+    # articles rather than by uniting the other k-1 sets for each article (quadratic on a big site).
+    seen_in = Counter(slug for found in neighbours for slug in found)
     columns = []
     for i, item in enumerate(per_article):
-        others = set().union(*(n for j, n in enumerate(neighbours) if j != i))
-        distinct = neighbours[i] - others
+        distinct = {slug for slug in neighbours[i] if seen_in[slug] == 1}
         columns.append(CompareColumn(item.article, item.count, item.sections, _entities(site, distinct)))
     return CompareView(entity, tuple(columns), _entities(site, shared))
 
@@ -179,7 +182,21 @@ def elsewhere(site: Site, article: Article) -> tuple[tuple[Entity, tuple[Article
     """The article's entities that other articles mention too, with those articles: the compare links."""
     result = []
     for slug in site.mentions.by_article.get(article.slug, {}):
-        others = tuple(site.article(s) for s in site.mentions.articles_mentioning(slug) if s != article.slug)
+        # Every article page asks for the same per-entity lists: build each once, then cut this article out
+        # (tuple slicing), rather than looking every other article up again for every page.
+        mentioning, position = _mentioning_articles(site, slug)
+        i = position.get(article.slug)
+        others = mentioning if i is None else mentioning[:i] + mentioning[i + 1:]
         if others:
             result.append((site.entity(slug), others))
     return tuple(result)
+
+
+
+def _mentioning_articles(site: Site, entity: str) -> tuple[tuple[Article, ...], dict[str, int]]:
+    """The articles mentioning `entity` and each one's position, memoised on the site."""
+    memo = site.memo.get(("mentioning", entity))
+    if memo is None:
+        articles = tuple(site.article(s) for s in site.mentions.articles_mentioning(entity))
+        memo = site.memo[("mentioning", entity)] = (articles, {a.slug: i for i, a in enumerate(articles)})
+    return memo

@@ -9,6 +9,7 @@ to replace or delete a folder without risking files it did not make.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -18,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from summitsite.cache import FileRecord
 from summitsite.errors import SummitError, error
 
 MARKER = ".summitsite-output"
@@ -113,6 +115,16 @@ def _carry_over(old: Path, new: Path) -> None:
         shutil.copy2(old, new)
 
 
+def _stamp_matches(old: Path, record: FileRecord | None) -> bool:
+    """The old file is still the one the cache recorded (same size, mtime and inode)."""
+    if record is None:
+        return False
+    try:
+        return record.matches(os.lstat(old))
+    except OSError:
+        return False
+
+
 def _same_bytes(old: Path, data: bytes) -> bool:
     try:
         st = os.lstat(old)
@@ -167,8 +179,16 @@ def _validate_files(files: Mapping[str, bytes]) -> list[str]:
     return paths
 
 
-def write_output(files: Mapping[str, bytes], output: Path, source: Path) -> WriteReport:
-    """Replace the output folder with exactly `files` (POSIX relative path -> bytes), atomically."""
+def write_output(files: Mapping[str, bytes], output: Path, source: Path,
+                 previous: Mapping[str, FileRecord] | None = None) -> WriteReport:
+    """Replace the output folder with exactly `files` (POSIX relative path -> bytes), atomically.
+
+    `previous` (the build cache's records of the last output) lets an unchanged file be recognised by its
+    stored hash and stat stamp instead of by reading it again; files that `files` carries over from the
+    old output (`SiteFiles.kept`) are hard-linked without being read at all.
+    """
+    previous = previous or {}
+    kept = getattr(files, "kept", {})
     check_output_location(source, output)
     paths = _validate_files(files)
     # Work on the real folder: if `output` is a symlink, the swap replaces its target, not the link.
@@ -183,17 +203,32 @@ def write_output(files: Mapping[str, bytes], output: Path, source: Path) -> Writ
     aside: Path | None = None
     try:
         tmp = _fresh_sibling(parent, _TMP_PREFIX, create=True)
+        made: set[Path] = set()
         for rel in paths:
-            data = bytes(files[rel])
             dest = safe_output_path(tmp, rel)
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            if dest.parent not in made:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                made.add(dest.parent)
             old = None
             if rel in old_files:
                 try:
                     old = safe_output_path(out, rel)
                 except SummitError:
                     old = None  # a symlink in the old output; never read through it
-            if old is not None and _same_bytes(old, data):
+            if rel in kept:
+                if old is None or not _stamp_matches(old, previous.get(rel)):
+                    raise error(f"{rel} in the output folder {out} changed during the build; build again",
+                                code="output-changed")
+                _carry_over(old, dest)
+                unchanged += 1
+                continue
+            data = bytes(files[rel])
+            record = previous.get(rel)
+            if old is not None and record is not None and _stamp_matches(old, record):
+                same = hashlib.sha256(data).digest() == record.sha
+            else:
+                same = old is not None and _same_bytes(old, data)
+            if same:
                 _carry_over(old, dest)
                 unchanged += 1
             else:

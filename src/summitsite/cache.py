@@ -1,0 +1,204 @@
+"""The build cache: parsed articles and the fingerprints of the rendered pages, kept inside the site folder.
+
+Everything lives in `SITE/.summitsite-cache/` (git-ignored), never in a global place. Each file is a pickle
+behind a header that names the cache format and a fingerprint of summitsite's own code (every module, the
+built-in theme and the heading model), so a cache written by another version, or by a changed checkout, is
+never loaded. A file that cannot be read for any reason (missing, truncated, garbage, another version) is
+treated as empty: the cache can make a build faster, never make it fail or differ.
+
+What is stored:
+- `parsed.pickle`: seed key -> Article. The key hashes everything `parse_seed` sees: the seed's text, its
+  site-relative path, the parse options and the sidecar metadata (so the sidecar's bytes), plus the code.
+- `output.pickle`: the last build's `OutputState`: a hash of every input file and option (for the
+  no-change rebuild), each output file's fingerprint, content hash and stat stamp, the search index key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import shutil
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from summitsite import __version__
+
+CACHE_DIR = ".summitsite-cache"
+FORMAT = 1
+_MAGIC = b"summitsite-cache"
+
+
+@lru_cache(maxsize=1)
+def clear_cache(source: Path) -> list[Path]:
+    """Delete the site's build cache (a plain folder, never followed through a link); return what was deleted."""
+    folder = source / CACHE_DIR
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder)
+        return [folder]
+    return []
+
+
+def code_fingerprint() -> bytes:
+    """A hash of summitsite's version and every file of the package (code, theme, heading model)."""
+    h = hashlib.sha256(f"{__version__}\0{FORMAT}\0{sys.version_info[:2]}".encode())
+    root = resources.files("summitsite")
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.startswith(".") or entry.name == "__pycache__":
+                continue
+            if entry.is_dir():
+                stack.append(entry)
+            elif entry.name.endswith((".py", ".html", ".xml", ".txt", ".json", ".css", ".js")):
+                h.update(entry.name.encode() + b"\0" + hashlib.sha256(entry.read_bytes()).digest())
+    return h.digest()
+
+
+def digest(*parts: bytes | str) -> bytes:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.digest()
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """One output file as the last build left it."""
+
+    sha: bytes
+    """sha256 of its bytes."""
+    size: int
+    mtime_ns: int
+    ino: int
+    fingerprint: bytes | None = None
+    """The render inputs of the page (None for files that are not cached pages)."""
+
+    def matches(self, st: os.stat_result) -> bool:
+        return st.st_size == self.size and st.st_mtime_ns == self.mtime_ns and st.st_ino == self.ino
+
+
+@dataclass
+class OutputState:
+    output: str
+    """The resolved output folder these records describe."""
+    inputs: bytes = b""
+    """Hash of every input file and build option; equal means nothing changed."""
+    files: dict[str, FileRecord] = field(default_factory=dict)
+    search_key: bytes | None = None
+    warnings: tuple = ()
+    articles: int = 0
+    notes: tuple[str, ...] = ()
+
+
+class BuildCache:
+    """Load and save the cache files of one site; `enabled=False` (`--no-cache`) reads and writes nothing."""
+
+    def __init__(self, site_root: Path, enabled: bool = True) -> None:
+        self.folder = Path(site_root) / CACHE_DIR
+        self.enabled = enabled
+        self.header = _MAGIC + b"\0" + code_fingerprint() + b"\n"
+
+    def load(self, name: str) -> Any:
+        if not self.enabled:
+            return None
+        try:
+            with open(self.folder / name, "rb") as f:
+                if f.read(len(self.header)) != self.header:
+                    return None
+                return pickle.load(f)
+        except Exception:  # a missing, truncated, foreign or garbage file is no cache at all
+            return None
+
+    def save(self, name: str, value: Any) -> None:
+        if not self.enabled:
+            return
+        try:
+            self.folder.mkdir(exist_ok=True)
+            tmp = self.folder / f".{name}.{os.getpid()}.tmp"
+            buf = io.BytesIO()
+            buf.write(self.header)
+            pickle.dump(value, buf, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.write_bytes(buf.getvalue())
+            os.replace(tmp, self.folder / name)
+        except OSError:
+            pass  # a read-only site folder still builds, only without a cache
+
+
+INPUT_DIRS = ("seeds", "content", "templates", "static")
+"""What a build reads besides summitsite.yml; everything else in the site folder can change freely."""
+
+
+def input_digests(source: Path, config_name: str = "summitsite.yml") -> dict[str, bytes]:
+    """A hash of every file the build could read, by site-relative path (dot files and folders excluded)."""
+    digests: dict[str, bytes] = {}
+    config = source / config_name
+    if config.is_file():
+        digests[config_name] = hashlib.sha256(config.read_bytes()).digest()
+    for name in INPUT_DIRS:
+        top = source / name
+        for folder, dirs, files in os.walk(top):  # followlinks=False: a symlinked folder cannot loop
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for file in sorted(files):
+                path = Path(folder, file)
+                if file.startswith(".") or not path.is_file():  # FIFOs and devices are never read
+                    continue
+                try:
+                    digests[path.relative_to(source).as_posix()] = hashlib.sha256(path.read_bytes()).digest()
+                except OSError:
+                    # Deleted between the listing and the read, or unreadable: the build will say which.
+                    digests[path.relative_to(source).as_posix()] = b""
+    return digests
+
+
+def template_sources(site_root: Path) -> bytes:
+    """A hash of the site's own templates (the built-in ones are part of `code_fingerprint`)."""
+    h = hashlib.sha256()
+    top = Path(site_root) / "templates"
+    for folder, dirs, files in os.walk(top):
+        dirs.sort()
+        for file in sorted(files):
+            path = Path(folder, file)
+            h.update(path.relative_to(top).as_posix().encode() + b"\0")
+            try:
+                h.update(hashlib.sha256(path.read_bytes()).digest())
+            except OSError:
+                h.update(b"?")
+    return h.digest()
+
+
+class SiteFiles(Mapping[str, bytes]):
+    """The output files of a build: new bytes, plus files carried over unread from the previous output.
+
+    `kept` maps a path to the previous output's file, whose bytes the cache vouches for (its stamp matched);
+    reading such an entry reads that file, so the search indexer or `check` can still see every byte, while
+    `write_output` hard-links it without reading it.
+    """
+
+    def __init__(self, fresh: dict[str, bytes], kept: dict[str, Path] | None = None) -> None:
+        self.fresh = fresh
+        self.kept = kept or {}
+
+    def __getitem__(self, path: str) -> bytes:
+        data = self.fresh.get(path)
+        if data is not None:
+            return data
+        return self.kept[path].read_bytes()
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.fresh or path in self.kept
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.fresh.keys() | self.kept.keys()))
+
+    def __len__(self) -> int:
+        return len(self.fresh.keys() | self.kept.keys())

@@ -1,0 +1,85 @@
+"""Which pages must be rendered again: a fingerprint of everything each page's template context shows.
+
+A page's fingerprint hashes a site-wide *shell* (summitsite's code and built-in theme, the site's own
+templates, the configuration, the content pages and the entities, which every page can show through the
+header, navigation and entity links) together with the page's own data:
+
+- its whole template context (`render.page_context`: views, charts, entity counts, neighbours...), with
+  every article in it reduced to its card (title, slug, lede, metadata, word count, headings);
+- an article page also the whole article; the home page the cards of the listed articles; the topics
+  index the topics (these templates read them from `site`).
+
+With the built-in templates that is exactly what each page's context can reach. A site with templates of
+its own can reach anything in the `Site`, so there the shell also hashes every article in full: any change
+to the content re-renders every page (unchanged bytes are still not rewritten), correct if not minimal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+from pathlib import Path
+
+from summitsite import views
+from summitsite.analyse import Site
+from summitsite.cache import code_fingerprint, digest, template_sources
+from summitsite.model import Article
+from summitsite.render import PageJob, page_context
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, cards: dict[int, bytes]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._cards = cards
+
+    def persistent_id(self, obj: object) -> bytes | None:
+        if type(obj) is Article:
+            return self._cards.get(id(obj))
+        return None
+
+
+def _card(article: Article) -> bytes:
+    """What a list of articles can show of one article (never its body)."""
+    headings = tuple((s.heading, s.anchor, s.level) for s in article.sections)
+    return hashlib.sha256(pickle.dumps((article.slug, article.title, article.lede, article.meta, article.source,
+                                        article.word_count, headings), protocol=4)).digest()
+
+
+def _full(article: Article) -> bytes:
+    return hashlib.sha256(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL)).digest()
+
+
+def page_fingerprints(site: Site, jobs: list[PageJob], source: Path) -> list[bytes]:
+    """One fingerprint per job: equal fingerprints mean equal rendered bytes."""
+    cards = {id(a): _card(a) for a in site.articles}
+    full = {id(a): _full(a) for a in site.articles}
+    templates = Path(source) / "templates"
+    custom = templates.is_dir() and any(p.is_file() for p in templates.rglob("*"))
+    shell_parts: list[bytes | str] = [code_fingerprint(), template_sources(source),
+                                      pickle.dumps((site.config, site.pages, site.entities), protocol=4)]
+    if custom:
+        shell_parts += [b"custom", *(full[id(a)] for a in site.articles)]
+    shell = digest(*shell_parts)
+
+    def dump(value: object) -> bytes:
+        buf = io.BytesIO()
+        _Pickler(buf, cards).dump(value)
+        return hashlib.sha256(buf.getvalue()).digest()
+
+    articles = site.articles
+    compare = views.compare_entities(site)
+    result = []
+    for job in jobs:
+        # The page's own template context, hashed whole (functions such as 404's url() depend only on the
+        # config, which is in the shell): whatever a template is given is covered, charts included.
+        context = {k: v for k, v in page_context(site, job, compare).items() if not callable(v)}
+        parts: list[bytes | str] = [shell, job.kind, job.path, job.template, dump(sorted(context.items()))]
+        if job.kind == "article":
+            parts.append(full[id(articles[job.index])])  # its own page shows the whole article, not a card
+        elif job.kind == "index":
+            parts.append(dump(site.listed))  # index.html lists site.listed, outside its page context
+        elif job.kind == "topics":
+            parts.append(dump(site.topics))  # topics.html reads site.topics
+        result.append(digest(*parts))
+    return result

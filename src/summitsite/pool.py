@@ -1,0 +1,80 @@
+"""Running the build's pure, CPU-bound steps (parsing seeds, rendering pages) in worker processes.
+
+Workers are forked, so they inherit the state they need (the parsed site, the Jinja environment) from the
+parent instead of receiving it pickled with every task: a task is a range of indices, a result the list of
+what the function returned for them, in order. The results do not depend on the number of workers or on
+how the work was split, so the output is byte-identical for any `--jobs`.
+
+Forking is only safe while the parent runs a single thread, so a process with threads (the dev server)
+and a platform without fork (Windows, macOS defaults aside) run the same function in-process instead, as
+do small jobs, where starting the workers would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+R = TypeVar("R")
+
+MIN_ITEMS = 48
+"""Fewer items than this run in-process: forking and collecting results costs more than it saves."""
+CHUNKS_PER_WORKER = 4
+
+_TASK: tuple[Callable[[Any, int], Any], Any] | None = None
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on (the affinity mask, e.g. under taskset or a container limit)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def chunk_bounds(count: int, jobs: int) -> list[tuple[int, int]]:
+    size = max(1, -(-count // (jobs * CHUNKS_PER_WORKER)))
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def run_indexed(func: Callable[[Any, int], R], state: Any, count: int, jobs: int,
+                done: Callable[[int], None] | None = None) -> list[R]:
+    """`[func(state, i) for i in range(count)]`, in `jobs` forked workers when that pays off.
+
+    An exception in a worker is raised here (SummitError crosses intact). `done(n)` is told how many items
+    have finished, for a progress bar.
+    """
+    global _TASK
+    if jobs <= 1 or count < MIN_ITEMS or not can_fork():
+        results = []
+        for i in range(count):
+            results.append(func(state, i))
+            if done is not None:
+                done(1)
+        return results
+    _TASK = (func, state)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            bounds = chunk_bounds(count, jobs)
+            results = []
+            for part in pool.map(_run_chunk, bounds):
+                results.extend(part)
+                if done is not None:
+                    done(len(part))
+            return results
+    finally:
+        _TASK = None
+
+
+def _run_chunk(bounds: tuple[int, int]) -> Sequence[Any]:
+    assert _TASK is not None, "a worker without a task: the pool was not forked from run_indexed"
+    func, state = _TASK
+    return [func(state, i) for i in range(*bounds)]

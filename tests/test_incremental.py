@@ -1,0 +1,221 @@
+"""Issue 6: parallel builds, the build cache, incremental rendering and kept mtimes. No wall-clock asserts."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import tree_bytes
+from summitsite import builder, pool
+from summitsite.cache import CACHE_DIR
+from summitsite.cli import main
+from summitsite.progress import Progress
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
+import generate  # (the benchmark's corpus generator, next to its runner)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("corpus")
+    generate.generate(12, root)
+    return root / "summitsite"
+
+
+@pytest.fixture
+def site(corpus: Path, tmp_path: Path) -> Path:
+    """A private copy of the generated site (12 articles, sidecars, 40 entities), without any cache."""
+    root = tmp_path / "site"
+    for path in corpus.rglob("*"):
+        if path.is_file() and CACHE_DIR not in path.parts:
+            dest = root / path.relative_to(corpus)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(path.read_bytes())
+    return root
+
+
+@pytest.fixture(autouse=True)
+def small_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pool, "MIN_ITEMS", 2)  # use the worker pool even for a 12-article site
+
+
+def _build(site: Path, out: Path, **kw):
+    return builder.build(site, out, search=False, progress=False, **kw)
+
+
+def test_output_is_byte_identical_for_any_number_of_jobs(site: Path, tmp_path: Path) -> None:
+    trees = []
+    for jobs in (1, 2, 3):
+        _build(site, tmp_path / f"out{jobs}", jobs=jobs, use_cache=False)
+        trees.append(tree_bytes(tmp_path / f"out{jobs}"))
+    assert trees[0] == trees[1] == trees[2]
+    assert not (site / CACHE_DIR).exists()  # --no-cache writes nothing either
+
+
+def test_cached_build_is_byte_identical_to_an_uncached_one(site: Path, tmp_path: Path) -> None:
+    _build(site, tmp_path / "plain", use_cache=False)
+    _build(site, tmp_path / "cached", jobs=2)
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence about the summit.\n", encoding="utf-8")
+    _build(site, tmp_path / "cached", jobs=2)
+    _build(site, tmp_path / "plain", use_cache=False)
+    assert tree_bytes(tmp_path / "cached") == tree_bytes(tmp_path / "plain")
+
+
+def test_an_edit_that_changes_mention_counts_updates_every_page_that_shows_them(site: Path, tmp_path: Path) -> None:
+    """The home page's network chart and the entity index's chart count mentions across all articles:
+    an incremental build after such an edit must equal a clean build, byte for byte."""
+    import yaml
+
+    names = [entry["name"] for entry in yaml.safe_load((site / "content" / "entities.yml").read_text("utf-8"))]
+    two_words = next(name for name in names if len(name.split()) == 2)
+    _build(site, tmp_path / "cached", jobs=1)
+    seed = sorted((site / "seeds").glob("*.txt"))[3]
+    _build(site, tmp_path / "before", use_cache=False)
+    lines = seed.read_text(encoding="utf-8").splitlines(keepends=True)
+    # Two ordinary words in every long paragraph become an entity's name: the article's card (title, lede,
+    # headings, word count) stays the same, its mention counts do not.
+    for i, line in enumerate(lines[2:], start=2):
+        words = line.split(" ")
+        if len(words) > 30 and line[0].isalpha() and ":" not in line[:40]:
+            lines[i] = " ".join([*words[:10], *two_words.split(), *words[12:]])
+    seed.write_text("".join(lines), encoding="utf-8")
+    report = _build(site, tmp_path / "cached", jobs=1)
+    _build(site, tmp_path / "plain", use_cache=False)
+    before, after = tree_bytes(tmp_path / "before"), tree_bytes(tmp_path / "plain")
+    assert before["index.html"] != after["index.html"]  # the network chart changed
+    assert tree_bytes(tmp_path / "cached") == after
+    assert report.parsed == 1
+
+
+def test_no_change_rebuild_parses_renders_and_writes_nothing(site: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    first = _build(site, out, jobs=1)
+    assert first.parsed == 12 and first.rendered > 12
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+    def fail(*args, **kwargs):
+        raise AssertionError("a no-change rebuild must not load or render")
+
+    monkeypatch.setattr(builder, "render_files", fail)
+    again = _build(site, out, jobs=1)
+    assert again.skipped and again.write.written == 0 and again.write.unchanged == first.write.written
+    assert again.articles == 12
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == mtimes
+
+
+def test_one_seed_edit_reparses_one_seed_and_rerenders_only_affected_pages(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = _build(site, out, jobs=1)
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence about the weather.\n", encoding="utf-8")
+    mtimes = {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    report = _build(site, out, jobs=1)
+    assert report.parsed == 1
+    assert 0 < report.rendered < first.rendered // 2
+    changed = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
+               and p.stat().st_mtime_ns != mtimes.get(p.relative_to(out).as_posix())}
+    assert report.write.written == len(changed - {".summitsite-output"})
+    assert "static/style.css" not in changed and "entities/index.html" not in changed
+    assert any(path.startswith("articles/") for path in changed)
+
+
+def test_template_change_rerenders_every_page_that_uses_it(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _build(site, out)
+    (site / "templates").mkdir()
+    (site / "templates" / "search.html").write_text(
+        '{% extends "summitsite/search.html" %}{% block title %}Find it{% endblock %}', encoding="utf-8")
+    report = _build(site, out)
+    assert report.parsed == 0 and report.rendered > 0
+    assert "<title>Find it</title>" in (out / "search" / "index.html").read_text(encoding="utf-8")
+
+
+def test_config_change_rerenders(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = _build(site, out)
+    config = site / "summitsite.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("title:", "title: New") if config.exists()
+                      else "title: New name\n", encoding="utf-8")
+    report = _build(site, out)
+    assert report.rendered == first.rendered
+    assert "New" in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pickle at all", b"summitsite-cache\0" + b"x" * 40 + b"\n\x80junk"])
+def test_corrupt_or_foreign_cache_is_ignored(site: Path, tmp_path: Path, garbage: bytes) -> None:
+    out = tmp_path / "out"
+    _build(site, out)
+    expected = tree_bytes(out)
+    for name in ("parsed.pickle", "output.pickle"):
+        (site / CACHE_DIR / name).write_bytes(garbage)
+    report = _build(site, out)
+    assert not report.skipped and report.parsed == 12
+    assert tree_bytes(out) == expected
+
+
+def test_cli_no_cache_and_jobs(site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--source", str(site), "--output", str(tmp_path / "o"), "--no-search", "--no-cache",
+                 "--jobs", "2"]) == 0
+    assert not (site / CACHE_DIR).exists()
+    out, err = capsys.readouterr()
+    assert "Built 12 articles" in out and "\r" not in err  # the summary line always; no bar when not a TTY
+    with pytest.raises(SystemExit):
+        main(["build", "--source", str(site), "--jobs", "0"])
+
+
+def test_output_edited_by_hand_is_rebuilt_not_trusted(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _build(site, out)
+    page = out / "index.html"
+    good = page.read_bytes()
+    page.write_bytes(b"tampered")
+    _build(site, out)
+    assert page.read_bytes() == good
+
+
+def test_template_error_in_a_worker_is_a_diagnostic(site: Path, tmp_path: Path) -> None:
+    (site / "templates").mkdir()
+    (site / "templates" / "article.html").write_text("line one\n{{ nope.nothing }}\n", encoding="utf-8")
+    with pytest.raises(builder.SummitError) as caught:
+        _build(site, tmp_path / "out", jobs=2, use_cache=False)
+    messages = {d.format() for d in caught.value.diagnostics}
+    assert len(messages) == 1 and "templates/article.html:2:" in messages.pop()
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = io.StringIO()
+    bar = Progress(None, stream)
+    bar.started -= 10  # as if the build had run for a while
+    bar.start("parsing", 10)
+    bar.advance(5)
+    bar.done()
+    assert stream.getvalue() == ""
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for name in ("CI", "GITHUB_ACTIONS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    tty = Tty()
+    bar = Progress(None, tty)
+    bar.started -= 10
+    bar.start("parsing", 10)
+    bar.advance(5)
+    assert "5/10" in tty.getvalue()
+    monkeypatch.setenv("CI", "true")
+    assert Progress(None, Tty()).enabled is False
+
+
+def test_cache_lives_in_the_site_folder_and_not_in_the_output(site: Path, tmp_path: Path) -> None:
+    _build(site, tmp_path / "out")
+    assert (site / CACHE_DIR / "parsed.pickle").is_file()
+    assert not any(CACHE_DIR in p.parts for p in (tmp_path / "out").rglob("*"))
+    assert os.path.isfile(tmp_path / "out" / ".summitsite-output")
