@@ -134,6 +134,8 @@ class BuildCache:
             pass  # a read-only site folder still builds, only without a cache
 
 
+# What `render_files` reads: the configuration file and these folders. Everything else (build/, dot folders,
+# README.md, ...) can change without a rebuild.
 INPUT_DIRS = ("seeds", "content", "templates", "static")
 """What a build reads besides summitsite.yml; everything else in the site folder can change freely."""
 

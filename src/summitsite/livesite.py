@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import os
 import threading
 import time
 import traceback
@@ -28,14 +27,11 @@ from pathlib import Path
 import watchfiles
 
 from summitsite.builder import RenderResult, render_files
+from summitsite.cache import INPUT_DIRS, input_digests
 from summitsite.config import CONFIG_NAME
 from summitsite.errors import SummitError
 from summitsite.model import Article, ArticleMeta
 from summitsite.parse import ParseOptions, parse_seed
-
-# What `render_files` reads: the configuration file and these folders. Everything else (build/, dot folders,
-# README.md, ...) can change without a rebuild.
-INPUT_DIRS = ("seeds", "content", "templates", "static")
 
 BUILD_WAIT = 120.0
 """Seconds a request waits for a build under way before it is answered from whatever is there."""
@@ -140,28 +136,6 @@ def make_builder(source: Path, include_drafts: bool = False) -> tuple[Callable[[
         return result
 
     return build, cache
-
-
-def input_digests(source: Path) -> dict[str, bytes]:
-    """A hash of every file the build could read, by site-relative path (dot files and folders excluded)."""
-    digests: dict[str, bytes] = {}
-    config = source / CONFIG_NAME
-    if config.is_file():
-        digests[CONFIG_NAME] = hashlib.sha256(config.read_bytes()).digest()
-    for name in INPUT_DIRS:
-        top = source / name
-        for folder, dirs, files in os.walk(top):  # followlinks=False: a symlinked folder cannot loop
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for file in sorted(files):
-                path = Path(folder, file)
-                if file.startswith(".") or not path.is_file():  # FIFOs and devices are never read
-                    continue
-                try:
-                    digests[path.relative_to(source).as_posix()] = hashlib.sha256(path.read_bytes()).digest()
-                except OSError:
-                    # Deleted between the listing and the read, or unreadable: the build will say which.
-                    digests[path.relative_to(source).as_posix()] = b""
-    return digests
 
 
 class LiveSite:
