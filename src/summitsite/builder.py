@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import jinja2
 
-from summitsite import pool
+from summitsite import pool, views
 from summitsite.analyse import Site, analyse
 from summitsite.cache import BuildCache, FileRecord, OutputState, SiteFiles, code_fingerprint, digest, input_digests
 from summitsite.config import SiteConfig, load_config, override_base_url
@@ -31,7 +31,15 @@ from summitsite.model import Article, ArticleMeta, Diagnostic
 from summitsite.pages import load_pages
 from summitsite.parse import ParseOptions, parse_seed
 from summitsite.progress import Progress
-from summitsite.render import PageJob, builtin_static, collect_static, make_environment, page_jobs, render_page
+from summitsite.render import (
+    PageJob,
+    builtin_static,
+    collect_static,
+    make_environment,
+    page_context,
+    page_jobs,
+    render_page,
+)
 from summitsite.search import BUNDLE_DIR, index_files
 from summitsite.write import MARKER, WriteReport, check_output_location, write_output
 
@@ -137,12 +145,17 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     plan = page_jobs(site)
     from summitsite.incremental import page_fingerprints  # imported late: it imports render
 
-    fingerprints = page_fingerprints(site, plan, source)
+    # Each page's context is computed once, here: the fingerprint hashes it and the renderer uses it (forked
+    # workers inherit it), so the entity and compare views are never built twice.
+    compare = views.compare_entities(site)
+    contexts = [page_context(site, job, compare) for job in plan]
+    fingerprints = page_fingerprints(site, plan, contexts, source)
     old_out = Path(previous.output) if previous is not None else None
     fresh: dict[str, bytes] = {}
     kept: dict[str, Path] = {}
     todo: list[PageJob] = []
-    for job, fingerprint in zip(plan, fingerprints, strict=True):
+    todo_contexts: list[dict[str, Any]] = []
+    for job, context, fingerprint in zip(plan, contexts, fingerprints, strict=True):
         if job.path in fresh or job.path in kept:
             raise ValueError(f"two outputs would be written to {job.path}")
         if reuse is not None and reuse.get(job.path, (None,))[0] == fingerprint:
@@ -158,8 +171,11 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
             except OSError:
                 pass
         todo.append(job)
+        todo_contexts.append(context)
+    del contexts  # the pages carried over need theirs no longer
     progress.start("rendering", len(todo))
-    rendered = pool.run_indexed(_render_job, (env, site, todo, source), len(todo), jobs, progress.advance)
+    rendered = pool.run_indexed(_render_job, (env, site, todo, todo_contexts, source), len(todo), jobs,
+                                progress.advance)
     progress.stage("rendered")
     fresh.update(zip((job.path for job in todo), rendered, strict=True))
     for path in builtin_static():
@@ -200,10 +216,10 @@ def site_from_cache(source: Path, include_drafts: bool = False, *, base_url: str
     return load_site(source, include_drafts, base_url=base_url, search=search, parse_all=parser)
 
 
-def _render_job(state: tuple[Any, Site, list[PageJob], Path], i: int) -> bytes:
-    env, site, todo, source = state
+def _render_job(state: tuple[Any, Site, list[PageJob], list[dict[str, Any]], Path], i: int) -> bytes:
+    env, site, todo, contexts, source = state
     try:
-        return render_page(env, site, todo[i])
+        return render_page(env, site, todo[i], contexts[i])
     except Exception as exc:
         # A site's own template can fail in any way (a typo, a filter given the wrong type): report the
         # template and line. An exception that did not pass through a template is summitsite's bug: re-raise.

@@ -20,12 +20,12 @@ import hashlib
 import io
 import pickle
 from pathlib import Path
+from typing import Any
 
-from summitsite import views
 from summitsite.analyse import Site
 from summitsite.cache import code_fingerprint, digest, template_sources
 from summitsite.model import Article
-from summitsite.render import PageJob, page_context
+from summitsite.render import PageJob
 
 
 class _Pickler(pickle.Pickler):
@@ -50,8 +50,8 @@ def _full(article: Article) -> bytes:
     return hashlib.sha256(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL)).digest()
 
 
-def page_fingerprints(site: Site, jobs: list[PageJob], source: Path) -> list[bytes]:
-    """One fingerprint per job: equal fingerprints mean equal rendered bytes."""
+def page_fingerprints(site: Site, jobs: list[PageJob], contexts: list[dict[str, Any]], source: Path) -> list[bytes]:
+    """One fingerprint per job, from its `render.page_context`: equal fingerprints mean equal rendered bytes."""
     cards = {id(a): _card(a) for a in site.articles}
     full = {id(a): _full(a) for a in site.articles}
     templates = Path(source) / "templates"
@@ -68,12 +68,11 @@ def page_fingerprints(site: Site, jobs: list[PageJob], source: Path) -> list[byt
         return hashlib.sha256(buf.getvalue()).digest()
 
     articles = site.articles
-    compare = views.compare_entities(site)
     result = []
-    for job in jobs:
+    for job, given in zip(jobs, contexts, strict=True):
         # The page's own template context, hashed whole (functions such as 404's url() depend only on the
         # config, which is in the shell): whatever a template is given is covered, charts included.
-        context = {k: v for k, v in page_context(site, job, compare).items() if not callable(v)}
+        context = {k: v for k, v in given.items() if not callable(v)}
         parts: list[bytes | str] = [shell, job.kind, job.path, job.template, dump(sorted(context.items()))]
         if job.kind == "article":
             parts.append(full[id(articles[job.index])])  # its own page shows the whole article, not a card

@@ -176,9 +176,9 @@ def page_context(site: Site, job: PageJob, compare: tuple[Entity, ...] | None = 
     return {}
 
 
-def render_page(env: jinja2.Environment, site: Site, job: PageJob,
-                compare: tuple[Entity, ...] | None = None) -> bytes:
-    return _render(env, job.template, site, job.path, **page_context(site, job, compare))
+def render_page(env: jinja2.Environment, site: Site, job: PageJob, context: dict[str, Any]) -> bytes:
+    """`job`'s page, given its `page_context` (computed once: the build also fingerprints it)."""
+    return _render(env, job.template, site, job.path, **context)
 
 
 def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
@@ -193,7 +193,7 @@ def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
 
     compare = views.compare_entities(site)
     for job in page_jobs(site):
-        add(job.path, render_page(env, site, job, compare))
+        add(job.path, render_page(env, site, job, page_context(site, job, compare)))
     for path, data in builtin_static().items():
         add(path, data)
     return dict(sorted(files.items()))
