@@ -122,11 +122,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _source(args: argparse.Namespace) -> Path:
+    """The site folder of `--source`, which must exist."""
+    if not args.source.is_dir():
+        raise error("not a folder", str(args.source), code="no-source")
+    return args.source
+
+
+def _output(args: argparse.Namespace) -> Path:
+    """The output folder: `--output`, or `build/` inside the site folder."""
+    return args.output if args.output is not None else args.source / "build"
+
+
 def _build(args: argparse.Namespace) -> int:
-    source: Path = args.source
-    if not source.is_dir():
-        raise error("not a folder", str(source), code="no-source")
-    output = args.output if args.output is not None else source / "build"
+    source, output = _source(args), _output(args)
     if args.clean:
         check_output_location(source, output)
         for leftover in [*clean_leftovers(output), *clear_cache(source)]:
@@ -141,10 +150,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    source: Path = args.source
-    if not source.is_dir():
-        raise error("not a folder", str(source), code="no-source")
-    output = args.output if args.output is not None else source / "build"
+    source, output = _source(args), _output(args)
     report = check_project(source, output, build_first=not args.no_build, include_drafts=args.drafts,
                            base_url=args.base_url, search=False if args.no_search else None, jobs=args.jobs,
                            use_cache=not args.no_cache)
@@ -184,9 +190,7 @@ def _print_json(report: CheckReport, source: Path | None) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    source: Path = args.source
-    if not source.is_dir():
-        raise error("not a folder", str(source), code="no-source")
+    source = _source(args)
     # Imported here: the server pulls in watchfiles and http.server, which `build` does not need.
     from summitsite.server import serve
 
