@@ -89,3 +89,12 @@ def test_missing_pagefind_is_reported_with_the_fix(monkeypatch):
     monkeypatch.setattr(search, "available", lambda: False)
     with pytest.raises(SummitError, match=r"pip install 'pagefind\[bin\]' \(or build with --no-search\)"):
         search.index_files(FILES, "en")
+
+
+def test_pages_without_a_marked_body_are_left_out(bundle: dict[str, bytes]) -> None:
+    unmarked = (b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>List</title></head>'
+                b"<body><main><h1>List</h1><p>Zebrafish everywhere.</p></main></body></html>")
+    with_list = search.index_files({**FILES, "entities/list/index.html": unmarked}, "en")
+    assert with_list == bundle  # Pagefind would drop it anyway: never written, never parsed
+    assert not any(b"zebrafish" in gzip.decompress(data).lower()
+                   for path, data in with_list.items() if path.endswith((".pf_fragment", ".pf_index")))

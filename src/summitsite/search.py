@@ -27,6 +27,8 @@ BUNDLE_DIR = "pagefind"
 
 TIMEOUT_SECONDS = 600
 
+BODY_MARK = b"data-pagefind-body"
+
 
 def available() -> bool:
     """True when the pagefind package (the indexer) is installed."""
@@ -54,12 +56,15 @@ def index_files(files: Mapping[str, bytes], language: str) -> dict[str, bytes]:
                     code="search-unavailable")
     with tempfile.TemporaryDirectory(prefix="summitsite-search-") as tmp:
         site = Path(tmp) / "site"
-        for rel in sorted(files):
-            if not rel.endswith(".html"):
-                continue  # Pagefind reads only HTML; images, CSS and feeds play no part in the index
+        # Pagefind reads only HTML; images, CSS and feeds play no part in the index.
+        pages = {rel: files[rel] for rel in sorted(files) if rel.endswith(".html")}
+        # Once any page marks its body, Pagefind leaves out every page that does not: those need not be
+        # written and parsed at all (on a large site, the lists and hubs are most of the HTML).
+        marked = {rel: data for rel, data in pages.items() if BODY_MARK in data}
+        for rel, data in (marked or pages).items():
             path = site / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(files[rel])
+            path.write_bytes(data)
         try:
             done = subprocess.run(pagefind_command("site", language), cwd=tmp, capture_output=True,
                                   timeout=TIMEOUT_SECONDS, check=False)
