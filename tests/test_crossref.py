@@ -76,6 +76,25 @@ def test_compare_pages_only_for_entities_in_two_or_more_articles():
     assert view.columns[0].sections[0].sentences == ("Russia and China and Iran.",)
 
 
+def test_compare_view_keeps_the_articles_that_mention_it_most_in_reading_order():
+    from summitsite.views import COMPARE_LIMIT
+    # Article k mentions Russia k times (at least once); reading order is by title: a00, a01, ...
+    articles = [art(f"a{k:02d}", sec("S", " ".join(["Russia."] * max(1, k % 7)) + (" Cuba." if k == 3 else "")))
+                for k in range(COMPARE_LIMIT + 8)]
+    site = site_of(*articles)
+    view = compare_view(site, site.entity("russia"))
+    counts = {a.slug: max(1, int(a.slug[1:]) % 7) for a in articles}
+    expected = sorted(sorted(counts, key=lambda s: (-counts[s], s))[:COMPARE_LIMIT])
+    assert [c.article.slug for c in view.columns] == expected
+    assert view.total == COMPARE_LIMIT + 8
+    html = render_site(site, make_environment(Path("/nonexistent")))["compare/russia/index.html"].decode()
+    assert f"The {COMPARE_LIMIT} articles that mention Russia most, of {COMPARE_LIMIT + 8}" in html
+    assert html.count('class="compare-column"') == COMPARE_LIMIT
+    small = site_of(*articles[:3])
+    assert "compare-cut" not in render_site(small, make_environment(Path("/nonexistent")))[
+        "compare/russia/index.html"].decode()
+
+
 # --- FAQ hub ----------------------------------------------------------------------------------------------
 
 def faq_article(slug: str, *faqs: Faq) -> object:

@@ -5,7 +5,7 @@ templates, the configuration, the content pages and the entities, which every pa
 header, navigation and entity links) together with the page's own data:
 
 - its whole template context (`render.page_context`: views, charts, entity counts, neighbours...), with
-  every article in it reduced to its card (title, slug, lede, metadata, word count, headings);
+  every article in it reduced to its card (title, slug, lede, metadata, reading time, headings);
 - an article page also the whole article; the home page the cards of the listed articles; the topics
   index the topics (these templates read them from `site`).
 
@@ -25,7 +25,7 @@ from typing import Any
 from summitsite.analyse import Site
 from summitsite.cache import code_fingerprint, digest, template_sources
 from summitsite.model import Article
-from summitsite.render import PageJob
+from summitsite.render import PageJob, reading_minutes
 
 
 def _as_card(card: bytes) -> bytes:
@@ -52,8 +52,10 @@ class _Pickler(pickle.Pickler):
 def _card(article: Article) -> bytes:
     """What a list of articles can show of one article (never its body)."""
     headings = tuple((s.heading, s.anchor, s.level) for s in article.sections)
+    # Lists show the reading time, not the word count: an edit that adds a sentence changes the count but
+    # rarely the minutes, and must not re-render every page that lists or links the article.
     return hashlib.sha256(pickle.dumps((article.slug, article.title, article.lede, article.meta, article.source,
-                                        article.word_count, headings), protocol=4)).digest()
+                                        reading_minutes(article), headings), protocol=4)).digest()
 
 
 def _full(article: Article) -> bytes:

@@ -49,7 +49,7 @@ def _relative_path(from_path: str, target: str) -> str:
     if trailing:
         parts = parts[:-1]
     common = 0
-    for a, b in zip(start, parts):
+    for a, b in zip(start, parts, strict=False):  # the paths differ in length
         if a != b:
             break
         common += 1

@@ -13,6 +13,8 @@ from summitsite.analyse import Site
 from summitsite.model import Article, Entity, Faq, SectionMention, Topic
 
 CO_MENTION_LIMIT = 10
+COMPARE_LIMIT = 12
+"""Columns of a compare view: side by side, a dozen articles can still be read; a thousand cannot."""
 # Kinds in the order the entity index shows them; any other kind follows, alphabetically.
 KIND_ORDER = ("person", "country", "organisation", "place")
 _KIND_PLURALS = {"person": "People", "country": "Countries"}
@@ -61,8 +63,11 @@ class CompareColumn:
 class CompareView:
     entity: Entity
     columns: tuple[CompareColumn, ...]
+    """The `COMPARE_LIMIT` articles that mention the entity most (ties: reading order), in reading order."""
     shared: tuple[Entity, ...]
-    """Entities mentioned alongside this one in every article."""
+    """Entities mentioned alongside this one in every compared article."""
+    total: int
+    """How many articles mention the entity: more than `len(columns)` when the view is cut."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +124,10 @@ def entity_view(site: Site, entity: Entity) -> EntityView:
 
 
 def compare_view(site: Site, entity: Entity) -> CompareView:
-    per_article = _by_article(site, entity.slug)
+    every = _by_article(site, entity.slug)
+    # The most mentions first, then reading order; shown in reading order. The entity page lists them all.
+    chosen = sorted(range(len(every)), key=lambda i: (-every[i].count, i))[:COMPARE_LIMIT]
+    per_article = tuple(every[i] for i in sorted(chosen))
     neighbours: list[set[str]] = []
     for item in per_article:
         found: set[str] = set()
@@ -135,7 +143,7 @@ def compare_view(site: Site, entity: Entity) -> CompareView:
     for i, item in enumerate(per_article):
         distinct = {slug for slug in neighbours[i] if seen_in[slug] == 1}
         columns.append(CompareColumn(item.article, item.count, item.sections, _entities(site, distinct)))
-    return CompareView(entity, tuple(columns), _entities(site, shared))
+    return CompareView(entity, tuple(columns), _entities(site, shared), len(every))
 
 
 def _entities(site: Site, slugs: set[str]) -> tuple[Entity, ...]:
