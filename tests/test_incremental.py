@@ -219,3 +219,58 @@ def test_cache_lives_in_the_site_folder_and_not_in_the_output(site: Path, tmp_pa
     assert (site / CACHE_DIR / "parsed.pickle").is_file()
     assert not any(CACHE_DIR in p.parts for p in (tmp_path / "out").rglob("*"))
     assert os.path.isfile(tmp_path / "out" / ".summitsite-output")
+
+
+def test_mentions_are_scanned_again_only_for_changed_seeds_or_entities(site: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    scanned: list[str] = []
+    real = builder.scan_article
+
+    def counting(article, matcher):
+        scanned.append(article.source)
+        return real(article, matcher)
+
+    monkeypatch.setattr(builder, "scan_article", counting)
+    out = tmp_path / "out"
+    _build(site, out, jobs=1)
+    assert len(scanned) == 12
+    seed = sorted((site / "seeds").glob("*.txt"))[3]
+    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence.\n", encoding="utf-8")
+    scanned.clear()
+    _build(site, out, jobs=1)
+    assert scanned == [f"seeds/{seed.name}"]
+    entities = site / "content" / "entities.yml"
+    entities.write_text(entities.read_text(encoding="utf-8") + "- name: Zebra Works\n  kind: organisation\n",
+                        encoding="utf-8")
+    scanned.clear()
+    incremental = _build(site, out, jobs=1)
+    assert len(scanned) == 12  # a new name can be anywhere
+    _build(site, tmp_path / "clean", use_cache=False)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
+    assert incremental.articles == 12
+
+
+def test_related_articles_are_scored_again_only_when_their_inputs_change(site: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = builder.related_articles
+
+    def counting(articles, mentions):
+        calls.append(len(articles))
+        return real(articles, mentions)
+
+    monkeypatch.setattr(builder, "related_articles", counting)
+    out = tmp_path / "out"
+    _build(site, out, jobs=1)
+    assert calls == [12]
+    seed = sorted((site / "seeds").glob("*.txt"))[2]
+    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence.\n", encoding="utf-8")
+    _build(site, out, jobs=1)
+    assert calls == [12]  # same titles, tags and entities: the last result stands
+    sidecar = seed.with_suffix(".yml")
+    sidecar.write_text(sidecar.read_text(encoding="utf-8").replace("tags: [", "tags: [\"a brand new tag\", ", 1),
+                       encoding="utf-8")
+    _build(site, out, jobs=1)
+    assert calls == [12, 12]
+    _build(site, tmp_path / "clean", use_cache=False)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "clean")

@@ -6,14 +6,16 @@ Pure: articles and pages in, a `Site` out, with the problems found as diagnostic
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from summitsite.config import SiteConfig
-from summitsite.mentions import MentionIndex, index_mentions
+from summitsite.mentions import MentionIndex, ScanArticle, index_mentions, scan_article
 from summitsite.model import Article, Diagnostic, Entity, Page, Topic
 from summitsite.related import build_topics, related_articles
 from summitsite.slugs import SlugRegistry
+
+RelateArticles = Callable[[tuple[Article, ...], MentionIndex], Mapping[str, tuple[str, ...]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +66,11 @@ RESERVED_PAGE_SLUGS = frozenset({"articles", "static", "entities", "topics", "co
                                 "pagefind"})
 
 
-def analyse(config: SiteConfig, articles: list[Article], pages: list[Page], entities: tuple[Entity, ...] = ()) -> Site:
+def analyse(config: SiteConfig, articles: list[Article], pages: list[Page], entities: tuple[Entity, ...] = (),
+            scan: ScanArticle = scan_article, relate: RelateArticles = related_articles) -> Site:
     """Order the articles, give every article and page a unique slug, index entity mentions, topics and
-    related articles, and collect the warnings."""
+    related articles, and collect the warnings. `scan` finds one article's mentions and `relate` the related
+    articles (the build passes versions of `scan_article` and `related_articles` that use its cache)."""
     diagnostics: list[Diagnostic] = []
     ordered = sorted(articles, key=_reading_order)
     article_slugs = SlugRegistry()
@@ -91,11 +95,11 @@ def analyse(config: SiteConfig, articles: list[Article], pages: list[Page], enti
             page = dataclasses.replace(page, slug=slug)
         unique_pages.append(page)
     final_articles = tuple(unique_articles)
-    mentions = index_mentions(final_articles, tuple(entities))
+    mentions = index_mentions(final_articles, tuple(entities), scan)
     return Site(config, final_articles, tuple(unique_pages), tuple(diagnostics),
                 entities=tuple(sorted(entities, key=lambda e: (e.name.casefold(), e.slug))),
                 mentions=mentions,
-                related=related_articles(final_articles, mentions),
+                related=relate(final_articles, mentions),
                 topics=build_topics(final_articles, unique_pages))
 
 

@@ -20,17 +20,19 @@ from typing import Any, TypeVar
 import jinja2
 
 from summitsite import pool, views
-from summitsite.analyse import Site, analyse
+from summitsite.analyse import RelateArticles, Site, analyse
 from summitsite.cache import BuildCache, FileRecord, OutputState, SiteFiles, code_fingerprint, digest, input_digests
 from summitsite.config import SiteConfig, load_config, override_base_url
-from summitsite.entities import known_names, load_entities
+from summitsite.entities import EntityMatcher, known_names, load_entities
 from summitsite.errors import SummitError
 from summitsite.feeds import fallback_time, feed_files
 from summitsite.loader import ParseJob, load_seeds
+from summitsite.mentions import ArticleScan, MentionIndex, ScanArticle, scan_article
 from summitsite.model import Article, ArticleMeta, Diagnostic
 from summitsite.pages import load_pages
 from summitsite.parse import ParseOptions, parse_seed
 from summitsite.progress import Progress
+from summitsite.related import related_articles, related_inputs
 from summitsite.render import (
     PageJob,
     builtin_static,
@@ -96,11 +98,13 @@ ParseSeed = Callable[[str, str, ParseOptions, ArticleMeta | None], Article]
 def load_site(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
               search: bool | None = None, parse: ParseSeed = parse_seed,
               parse_all: Callable[[list[ParseJob]], list[Article]] | None = None,
+              scan: ScanArticle = scan_article, relate: RelateArticles = related_articles,
               ) -> tuple[Site, tuple[Diagnostic, ...]]:
     """The analysed site and the loader's and analyser's warnings; nothing is rendered.
 
     `base_url` and `search`, when given, replace summitsite.yml's (an empty base_url clears it).
-    `parse` replaces `parse_seed` for every seed (the dev server passes a cache of unchanged articles).
+    `parse` replaces `parse_seed` for every seed (the dev server passes a cache of unchanged articles);
+    `scan` and `relate` replace `scan_article` and `related_articles` (the build's answer from its cache).
     """
     # Every loading stage runs even when an earlier one failed, so one run reports all the problems.
     errors: list[Diagnostic] = []
@@ -116,7 +120,7 @@ def load_site(source: Path, include_drafts: bool = False, *, base_url: str | Non
     pages = _collect(errors, load_pages, source, include_drafts, config.allow_html, default=[])
     if errors:
         raise SummitError(errors)
-    site = analyse(config, list(loaded.articles), pages, entities)
+    site = analyse(config, list(loaded.articles), pages, entities, scan, relate)
     warnings = [*loaded.diagnostics, *(d for a in site.articles for d in a.diagnostics), *site.diagnostics]
     return site, tuple(warnings)
 
@@ -139,7 +143,12 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     """
     progress = progress or Progress(None)
     parser = _CachedParser(cache, jobs, parse, progress)
-    site, warnings = load_site(source, include_drafts, base_url=base_url, search=search, parse_all=parser)
+    scans = _CachedScans(cache, parser)
+    relate = _CachedRelated(cache)
+    site, warnings = load_site(source, include_drafts, base_url=base_url, search=search, parse_all=parser,
+                               scan=scans, relate=relate)
+    scans.save()
+    relate.save()
     progress.stage("analysed")
     env = make_environment(source)
     plan = page_jobs(site)
@@ -240,6 +249,8 @@ class _CachedParser:
     def __init__(self, cache: BuildCache | None, jobs: int, parse: ParseSeed, progress: Progress) -> None:
         self.cache, self.jobs, self.parse, self.progress = cache, jobs, parse, progress
         self.parsed = 0
+        self.keys: dict[int, bytes] = {}
+        """id(article) -> the cache key it was parsed or found under, for the articles of this build."""
 
     def __call__(self, jobs: list[ParseJob]) -> list[Article]:
         if self.parse is not parse_seed:  # a stand-in (the dev server's own cache): call it as it is
@@ -257,9 +268,65 @@ class _CachedParser:
         for i, article in zip(missing, parsed, strict=True):
             stored[keys[i]] = article
         articles = [stored[key] for key in keys]
+        self.keys = {id(article): key for article, key in zip(articles, keys, strict=True)}
         if self.cache is not None and (missing or len(stored) != len(set(keys))):
             self.cache.save("parsed.pickle", {key: stored[key] for key in keys})
         return articles
+
+
+class _CachedScans:
+    """`scan_article` answering from the build cache for articles it has scanned with the same entity list.
+
+    Finding the mentions is most of the whole-site analysis; after a one-seed edit only that seed's scan is
+    new. An article is known by the key it was parsed under (its text, options and sidecar, summitsite's
+    code), so an article the analysis changed (a duplicate slug renamed) is simply scanned again.
+    """
+
+    FILE = "mentions.pickle"
+
+    def __init__(self, cache: BuildCache | None, parser: _CachedParser) -> None:
+        self.cache, self.parser = cache, parser
+        stored = cache.load(self.FILE) if cache is not None else None
+        self.stored: dict[bytes, ArticleScan] = stored if isinstance(stored, dict) else {}
+        self.used: dict[bytes, ArticleScan] = {}
+
+    def __call__(self, article: Article, matcher: EntityMatcher) -> ArticleScan:
+        key = self.parser.keys.get(id(article))
+        if key is None:
+            return scan_article(article, matcher)
+        key = digest(key, matcher.signature)
+        found = self.stored.get(key)
+        if not isinstance(found, ArticleScan):
+            found = scan_article(article, matcher)
+        self.used[key] = found
+        return found
+
+    def save(self) -> None:
+        if self.cache is not None and self.used and self.used.keys() != self.stored.keys():
+            self.cache.save(self.FILE, self.used)
+
+
+class _CachedRelated:
+    """`related_articles`, reused from the build cache when its inputs (`related_inputs`) are unchanged."""
+
+    FILE = "related.pickle"
+
+    def __init__(self, cache: BuildCache | None) -> None:
+        self.cache = cache
+        self.result: tuple[bytes, Mapping[str, tuple[str, ...]]] | None = None
+
+    def __call__(self, articles: tuple[Article, ...], mentions: MentionIndex) -> Mapping[str, tuple[str, ...]]:
+        key = digest(code_fingerprint(), repr(related_inputs(articles, mentions)))
+        stored = self.cache.load(self.FILE) if self.cache is not None else None
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key and isinstance(stored[1], dict):
+            return stored[1]
+        related = related_articles(articles, mentions)
+        self.result = (key, related)
+        return related
+
+    def save(self) -> None:
+        if self.cache is not None and self.result is not None:
+            self.cache.save(self.FILE, self.result)
 
 
 def _search_key(files: SiteFiles, previous: OutputState | None, language: str) -> bytes:

@@ -14,6 +14,7 @@ number of entities):
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -182,6 +183,10 @@ class EntityMatcher:
         alternatives = sorted(self._patterns(), key=lambda p: (-p[0], p[1]))
         body = "|".join(p for _, p in alternatives)
         self._regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if body else None
+        self._found: dict[str, str] = {}
+        """Matched text -> entity slug: a site's mentions are a few spellings repeated many times."""
+        self.signature = hashlib.sha256(repr(sorted(self._owner.items())).encode("utf-8")).hexdigest()
+        """Equal for two matchers that find the same mentions (same terms, same owners)."""
 
     def _patterns(self):
         for key in self._owner:
@@ -198,7 +203,15 @@ class EntityMatcher:
         """Every mention in `text`, left to right, never overlapping."""
         if self._regex is None or not text:
             return []
-        return [Match(m.start(), m.end(), self._owner[term_key(m.group())]) for m in self._regex.finditer(text)]
+        found = self._found
+        matches = []
+        for m in self._regex.finditer(text):
+            term = m.group()
+            owner = found.get(term)
+            if owner is None:
+                owner = found[term] = self._owner[term_key(term)]
+            matches.append(Match(m.start(), m.end(), owner))
+        return matches
 
 
 # --- sentences --------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ FAQ questions count as mentions but are never linked: they are the clickable `<s
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from summitsite.entities import EntityMatcher, sentence_spans
@@ -110,51 +110,89 @@ def block_texts(block: Block) -> Iterator[Text]:
             yield Text(faq.answer, faq=faq.anchor)
 
 
-def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...]) -> MentionIndex:
-    """Scan every article once and index the mentions; linear in the length of the text."""
+@dataclass(frozen=True, slots=True)
+class SectionScan:
+    """What one section (or the intro) of one article says about the entities; no slug, so it can be cached."""
+
+    key: str
+    heading: str
+    counts: tuple[tuple[str, int], ...]
+    """(entity slug, mentions), in order of first mention."""
+    sentences: Mapping[str, tuple[str, ...]]
+    links: Mapping[str, tuple[str, int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleScan:
+    """The mentions in one article: a pure function of the article's text and the entity list."""
+
+    sections: tuple[SectionScan, ...]
+    faq_entities: tuple[tuple[str, tuple[str, ...]], ...]
+    """(FAQ anchor, entities its question or answer mentions)."""
+
+
+ScanArticle = Callable[[Article, EntityMatcher], ArticleScan]
+
+
+def scan_article(article: Article, matcher: EntityMatcher) -> ArticleScan:
+    """Scan one article's texts once; linear in the length of the text."""
+    sections = []
+    faq_entities: dict[str, dict[str, None]] = defaultdict(dict)
+    for key, heading, texts in section_texts(article):
+        counts: Counter[str] = Counter()
+        sentences: dict[str, dict[str, None]] = defaultdict(dict)
+        links: dict[str, tuple[str, int, int]] = {}
+        for text in texts:
+            matches = matcher.find(text.text)
+            if not matches:
+                continue
+            spans = sentence_spans(text.text)
+            i = 0
+            for match in matches:
+                counts[match.entity] += 1
+                if text.linkable and match.entity not in links:
+                    links[match.entity] = (text.text, match.start, match.end)
+                if text.faq is not None:
+                    faq_entities[text.faq][match.entity] = None
+                while i + 1 < len(spans) and spans[i][1] <= match.start:
+                    i += 1
+                start, end = spans[i] if spans else (0, len(text.text))
+                sentences[match.entity][text.text[start:end]] = None
+        if counts:
+            # Counter keeps first-insertion order: the order of first mention
+            sections.append(SectionScan(key, heading, tuple(counts.items()),
+                                        {slug: tuple(found) for slug, found in sentences.items()}, links))
+    return ArticleScan(tuple(sections), tuple((anchor, tuple(found)) for anchor, found in faq_entities.items()))
+
+
+def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
+                   scan: ScanArticle = scan_article) -> MentionIndex:
+    """Scan every article once (`scan` may answer from a cache) and index the mentions both ways."""
     matcher = EntityMatcher(entities)
     if not matcher:
         return MentionIndex()
     by_entity: dict[str, list[SectionMention]] = defaultdict(list)
     by_article: dict[str, dict[str, int]] = {}
     section_entities: dict[tuple[str, str], tuple[str, ...]] = {}
-    first_links: dict[tuple[str, str], dict[str, tuple[str, int, int]]] = {}
-    faq_entities: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
+    first_links: dict[tuple[str, str], Mapping[str, tuple[str, int, int]]] = {}
+    faq_entities: dict[tuple[str, str], tuple[str, ...]] = {}
     co: dict[str, Counter[str]] = defaultdict(Counter)
     for article in articles:
+        found = scan(article, matcher)
         totals: Counter[str] = Counter()
-        for key, heading, texts in section_texts(article):
-            counts: Counter[str] = Counter()
-            sentences: dict[str, dict[str, None]] = defaultdict(dict)
-            links: dict[str, tuple[str, int, int]] = {}
-            for text in texts:
-                matches = matcher.find(text.text)
-                if not matches:
-                    continue
-                spans = sentence_spans(text.text)
-                i = 0
-                for match in matches:
-                    counts[match.entity] += 1
-                    if text.linkable and match.entity not in links:
-                        links[match.entity] = (text.text, match.start, match.end)
-                    if text.faq is not None:
-                        faq_entities[(article.slug, text.faq)][match.entity] = None
-                    while i + 1 < len(spans) and spans[i][1] <= match.start:
-                        i += 1
-                    start, end = spans[i] if spans else (0, len(text.text))
-                    sentences[match.entity][text.text[start:end]] = None
-            if not counts:
-                continue
-            order = tuple(counts)  # Counter keeps first-insertion order: the order of first mention
-            section_entities[(article.slug, key)] = order
-            first_links[(article.slug, key)] = links
-            for slug in order:
-                by_entity[slug].append(SectionMention(slug, article.slug, key, heading, counts[slug],
-                                                      tuple(sentences[slug])))
+        for section in found.sections:
+            order = tuple(slug for slug, _ in section.counts)
+            section_entities[(article.slug, section.key)] = order
+            first_links[(article.slug, section.key)] = section.links
+            for slug, count in section.counts:
+                by_entity[slug].append(SectionMention(slug, article.slug, section.key, section.heading, count,
+                                                      section.sentences[slug]))
                 for other in order:
                     if other != slug:
                         co[slug][other] += 1
-            totals.update(counts)
+                totals[slug] += count
+        for anchor, slugs in found.faq_entities:
+            faq_entities[(article.slug, anchor)] = slugs
         by_article[article.slug] = dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
     return MentionIndex(
         by_entity={slug: tuple(found) for slug, found in sorted(by_entity.items())},
@@ -162,5 +200,5 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...]) 
         section_entities=section_entities,
         first_links=first_links,
         co_mentions={slug: tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for slug, c in sorted(co.items())},
-        faq_entities={key: tuple(found) for key, found in faq_entities.items()},
+        faq_entities=faq_entities,
     )

@@ -83,8 +83,17 @@ def related_articles(articles: tuple[Article, ...], mentions: MentionIndex,
         scores.pop(article.slug, None)
         # Rounded so that the order never depends on the order in which floats were added.
         # heapq.nsmallest is sorted(...)[:limit] without sorting every candidate (all articles, on a dense site).
-        ranked = heapq.nsmallest(limit, (slug for slug, s in scores.items() if s > 0),
-                                 key=lambda slug: (-round(scores[slug], 9), titles[slug], slug))
-        related[article.slug] = tuple(ranked)
+        ranked = heapq.nsmallest(limit, ((-round(s, 9), titles[slug], slug) for slug, s in scores.items() if s > 0))
+        related[article.slug] = tuple(slug for _, _, slug in ranked)
     return related
+
+
+def related_inputs(articles: tuple[Article, ...], mentions: MentionIndex) -> tuple:
+    """Everything `related_articles` reads, in a small comparable form: equal inputs, equal result.
+
+    An edit that keeps an article's title, tags and set of entities (most edits) leaves every related list
+    as it was, so the build can reuse the last result rather than score every pair of articles again.
+    """
+    return tuple((a.slug, a.title.casefold(), tuple(sorted(mentions.by_article.get(a.slug, {}))),
+                  tuple(dict.fromkeys(tag_slug(t) for t in a.meta.tags))) for a in articles)
 
