@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import pickle
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -297,7 +298,10 @@ class _CachedScans:
         key = digest(key, matcher.signature)
         found = self.stored.get(key)
         if not isinstance(found, ArticleScan):
-            found = scan_article(article, matcher)
+            # A copy, like the ones the cache gives: a fresh scan shares strings with the article (a sentence
+            # that is a whole paragraph), a cached one does not, and page fingerprints pickle with pickle's
+            # memo, which writes a shared object differently. Equal pages must hash alike in either build.
+            found = pickle.loads(pickle.dumps(scan_article(article, matcher), protocol=pickle.HIGHEST_PROTOCOL))
         self.used[key] = found
         return found
 

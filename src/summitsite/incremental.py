@@ -42,11 +42,6 @@ class _Pickler(pickle.Pickler):
 
     def __init__(self, file: io.BytesIO, cards: dict[int, bytes]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        # No memo: with one, an object met twice is written once and then referred to, so equal contexts
-        # could hash differently depending on which of their strings happen to be one object (a sentence
-        # that is a whole paragraph is the paragraph's string when freshly scanned, a copy from the cache).
-        # Contexts are trees of frozen values, never cyclic, so the memo is not needed to terminate.
-        self.fast = True
         def reduce(article: Article) -> Any:
             card = cards.get(id(article))
             return (_as_card, (card,)) if card is not None else article.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
@@ -54,26 +49,17 @@ class _Pickler(pickle.Pickler):
         self.dispatch_table = {Article: reduce}
 
 
-def _dumps(value: object) -> bytes:
-    """Pickled without the memo (see `_Pickler`): equal values, equal bytes, whatever shares what."""
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True
-    pickler.dump(value)
-    return buf.getvalue()
-
-
 def _card(article: Article) -> bytes:
     """What a list of articles can show of one article (never its body)."""
     headings = tuple((s.heading, s.anchor, s.level) for s in article.sections)
     # Lists show the reading time, not the word count: an edit that adds a sentence changes the count but
     # rarely the minutes, and must not re-render every page that lists or links the article.
-    return hashlib.sha256(_dumps((article.slug, article.title, article.lede, article.meta, article.source,
-                                        reading_minutes(article), headings))).digest()
+    return hashlib.sha256(pickle.dumps((article.slug, article.title, article.lede, article.meta, article.source,
+                                        reading_minutes(article), headings), protocol=4)).digest()
 
 
 def _full(article: Article) -> bytes:
-    return hashlib.sha256(_dumps(article)).digest()
+    return hashlib.sha256(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL)).digest()
 
 
 def page_fingerprints(site: Site, jobs: list[PageJob], contexts: list[dict[str, Any]], source: Path) -> list[bytes]:
@@ -83,7 +69,7 @@ def page_fingerprints(site: Site, jobs: list[PageJob], contexts: list[dict[str, 
     templates = Path(source) / "templates"
     custom = templates.is_dir() and any(p.is_file() for p in templates.rglob("*"))
     shell_parts: list[bytes | str] = [code_fingerprint(), template_sources(source),
-                                      _dumps((site.config, site.pages, site.entities))]
+                                      pickle.dumps((site.config, site.pages, site.entities), protocol=4)]
     if custom:
         shell_parts += [b"custom", *(full[id(a)] for a in site.articles)]
     shell = digest(*shell_parts)
