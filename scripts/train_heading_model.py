@@ -150,8 +150,10 @@ def main() -> int:
         totals = [0, 0, 0]
         for held_out, examples in groups.items():
             training = [e for g, ex in groups.items() if g != held_out for e in ex]
-            totals = [a + b for a, b in zip(totals, evaluate(fit(training, args.l2), examples, args.threshold),
-                                              strict=True)]
+            counts = evaluate(fit(training, args.l2), examples, args.threshold)
+            p, r, f = prf(*counts)
+            print(f"    held out {held_out:12} P {p:.3f} R {r:.3f} F1 {f:.3f}")
+            totals = [a + b for a, b in zip(totals, counts, strict=True)]
         p, r, f = prf(*totals)
         print(f"leave-one-source-out over {len(groups)} sources: P {p:.3f} R {r:.3f} F1 {f:.3f}")
     everything = [e for ex in groups.values() for e in ex]

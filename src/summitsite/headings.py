@@ -30,6 +30,19 @@ _NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
 # "Step 3:", "Example 2:", "Method #1:", "Idea #4:", "Part II" and the like: an enumerated heading.
 _ENUMERATED = re.compile(r"^(?:[^\W\d_]+\s+){0,3}#?\d{1,3}\s*[:.)\-\u2013\u2014]", re.I)
 _SENTENCE_BREAK = re.compile(r"[.!?][\"\u201d\u2019)]?\s+[\"\u201c]?[A-Z]")
+# The same, unless the full stop ends an abbreviation or an initial ("Coinbase vs. Coinbase Pro", "Dr. Lee",
+# "J. R. R. Tolkien"): those do not end a sentence, and headings are full of them.
+_SENTENCE_BREAK_PROSE = re.compile(
+    r"(?<!\bvs)(?<!\bVs)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bNo)(?<!\bMrs)(?<!\bJr)(?<!\bSr)(?<!\bi\.e)"
+    r"(?<!\be\.g)(?<!\bvol)(?<!\bVol)(?<!\bFig)(?<!\bInc)(?<!\bLtd)(?<!\bCo)(?<!\bU\.S)(?<!\b[A-Z])"
+    r"[.!?][\"\u201d\u2019)]?\s+[\"\u201c]?[A-Z]")
+# An enumerator that is a word of its own ("Step 3:", "2. Results"), not the start of a version or a decimal.
+_ENUMERATOR = re.compile(r"^(?:[^\W\d_]+\s+){0,3}#?\d{1,3}\s*[:.)\-\u2013\u2014](?:\s|$)", re.I)
+# Editing links and reference marks that wikis leave at the end of lines ("History[edit]", "...in 1998.[12]",
+# "[citation needed]"): set aside before judging how a line ends.
+_TRAILING_MARKS = re.compile(r"(?:\s*\[[^\[\]]{1,24}\])+$")
+# A call as code prints it: "foo.bar(", "registerControlInstance(", "main()".
+_CODE_CALL = re.compile(r"[A-Za-z_]\w*\.[A-Za-z_]\w*\(|\b[a-z]+[A-Z]\w*\(|\w\(\)")
 _LABELLED = re.compile(r"^(?P<label>[^\W_][^:]{0,60}?)\s*:\s+(?P<text>\S.*)$")
 _URL = re.compile(r"https?://|www\.|\S@\S|\.(com|org|net|html?)\b", re.I)
 _CODE_CHARS = frozenset("=<>{}[]$\\/|_;`~^*#")
@@ -37,9 +50,10 @@ _QUOTE_OPENERS = "\"'\u201c\u2018\u00ab\u201e"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|"
           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-# A date or a time: "May 6, 2022", "6 May 2022", "2022-05-06", "06/05/22", "10:30 am".
+# A date or a time: "May 6, 2022", "6 May 2022", "2022-05-06", "06/05/22", "06.05.2022", "10:30 am"; not a
+# version number ("1.18.2").
 _DATE = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b\d{{4}}-\d\d-\d\d\b|"
-                   r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}:\d\d\b", re.I)
+                   r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}\.\d{1,2}\.(?:19|20)\d\d\b|\b\d{1,2}:\d\d\b", re.I)
 # Page furniture: bylines, credits and post metadata ("By Jane Doe", "Photo: ...", "Updated ..."), captions
 # ("Figure 3: ...", "Table 2."), and pointers to other pages ("Related: ...", "See also: ...", "Check out: ...").
 _FURNITURE_CHARS = 150
@@ -93,9 +107,21 @@ def title_case_ratio(text: str) -> float:
     return sum(1 for w in words if w[0].isupper()) / len(words)
 
 
+def _core(text: str) -> str:
+    """A line without the wiki editing links and reference marks at its end ("Gifts[edit]", "...here.[1]")."""
+    if text[-1] != "]":
+        return text
+    return _TRAILING_MARKS.sub("", text) or text
+
+
+def _is_date_line(text: str) -> bool:
+    undated = _DATE.sub(" ", text)
+    return undated != text and sum(1 for w in undated.split() if any(map(str.isalpha, w))) <= 2
+
+
 def _is_short_unterminated(line: Line | None) -> bool:
     return (line is not None and line.shape == "text" and len(line.text.split()) <= 12
-            and line.text[-1] not in ".,;!")
+            and _core(line.text)[-1] not in ".,;!")
 
 
 def _candidate(line: Line) -> bool:
@@ -122,7 +148,7 @@ FEATURES: tuple[str, ...] = (
     "labelled_long", "in_toc", "next_paragraph", "next_short", "next_list", "next_none",
     "prev_continues", "prev_colon", "between_short_lines",
     "long_chars", "starts_symbol", "few_letters", "date_like", "furniture_like", "next_echoes",
-    "ends_function_word",
+    "ends_function_word", "date_only", "code_call", "colon_label",
 )
 """The names of the numbers `line_features` returns, in order; the model's weights follow this order."""
 
@@ -130,10 +156,12 @@ FEATURES: tuple[str, ...] = (
 def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set[str],
                   stats: ArticleStats) -> list[float]:
     """Evidence about a text line and its neighbours, as numbers in the order of `FEATURES`."""
-    text = line.text
+    # Judged without trailing wiki marks: "History[edit]" is written as "History", "...1998.[12]" ends on ".".
+    text = _core(line.text)
     words = text.split()
     n = len(words)
     last = text[-1]
+    prev_last = _core(prev.text)[-1] if prev is not None else ""
     # Per-character counts through C-level map/filter: these run over every text line of every article.
     letters = list(filter(str.isalpha, text))
     first_letter = letters[0] if letters else ""
@@ -141,6 +169,8 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
     symbols = sum(map(_CODE_CHARS.__contains__, text))
     digits = sum(map(str.isdigit, text))
     labelled = _LABELLED.match(text)
+    # "1. Prepare the soil" and "Step 2. Add water" are not two sentences: look for breaks after the number.
+    enumerator = _ENUMERATOR.match(text)
     nxt_words = len(nxt.text.split()) if nxt is not None else 0
     return [
         1.0,
@@ -148,12 +178,12 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         float(last in ".,;!\u2026"),
         float(last == ":"),
         float(last == "?"),
-        float(bool(_SENTENCE_BREAK.search(text))),
+        float(bool(_SENTENCE_BREAK_PROSE.search(text, enumerator.end() if enumerator else 0))),
         float(bool(first_letter) and not first_letter.isupper()),
         title_case,
         title_case - stats.title_case,
         float(len(letters) >= 4 and all(map(str.isupper, letters))),
-        float(line.numbered or bool(_ENUMERATED.match(text))),
+        float(line.numbered or enumerator is not None),
         min(1.0, symbols / max(1, n)),
         float(text[0] in _QUOTE_OPENERS),
         float(bool(_URL.search(text))),
@@ -166,9 +196,9 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         float(nxt is None),
         # A long previous line that stops without punctuation is hard-wrapped: this line continues it.
         float(prev is not None and prev.shape == "text" and len(prev.text.split()) >= 8
-              and prev.text[-1] not in ".!?:\"\u201d\u2019)"),
+              and prev_last not in ".!?:\"\u201d\u2019)"),
         # After "...:" comes code or a list, unless a paragraph follows this line: then it may head a section.
-        float(prev is not None and prev.text[-1] == ":" and not (nxt is not None and nxt.shape == "text"
+        float(prev_last == ":" and not (nxt is not None and nxt.shape == "text"
                                                                  and nxt_words >= 15)),
         # Runs of short lines are metadata, code, dialogue or lists, rarely a run of headings.
         float(_is_short_unterminated(prev) and _is_short_unterminated(nxt)),
@@ -184,6 +214,12 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
               and nxt.text.casefold().startswith(text.rstrip(":").casefold() + " ")),
         # A line that stops on "a", "the", "of", "and"... is cut off (hard-wrapped or truncated), not a title.
         float(words[-1].casefold() in _TRAILING_FUNCTION_WORDS),
+        # A line that is nothing but a date (and a word such as "Updated" or "News") is post metadata.
+        float(n <= 8 and _is_date_line(text)),
+        float(len(text) <= _FURNITURE_CHARS and bool(_CODE_CALL.search(text))),
+        # "Objective:", "Ingredients:" over a paragraph: a run-in label written as a heading of its own.
+        float(last == ":" and n <= 4 and nxt is not None and nxt.shape == "text" and nxt_words >= 4
+              and not (nxt.text[0].islower())),
     ]
 
 
