@@ -153,41 +153,31 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     progress.stage("analysed")
     env = make_environment(source)
     plan = page_jobs(site)
-    from summitsite.incremental import page_fingerprints  # imported late: it imports render
+    from summitsite.incremental import Fingerprinter  # imported late: it imports render
 
-    # Each page's context is computed once, here: the fingerprint hashes it and the renderer uses it (forked
-    # workers inherit it), so the entity and compare views are never built twice.
-    compare = views.compare_entities(site)
-    contexts = [page_context(site, job, compare) for job in plan]
-    fingerprints = page_fingerprints(site, plan, contexts, source)
+    # Each page's context, fingerprint and (when the fingerprint is new) rendering happen together in the
+    # workers: the context is computed once and shared by the two, and none of it is a serial step.
     old_out = Path(previous.output) if previous is not None else None
+    pages = _Pages(env, site, plan, views.compare_entities(site), Fingerprinter(site, source), source,
+                   previous.files if previous is not None else {}, old_out, reuse or {})
+    progress.start("rendering", len(plan))
+    outcomes = pool.run_indexed(_page_job, pages, len(plan), jobs, progress.advance)
+    progress.stage("rendered")
     fresh: dict[str, bytes] = {}
     kept: dict[str, Path] = {}
-    todo: list[PageJob] = []
-    todo_contexts: list[dict[str, Any]] = []
-    for job, context, fingerprint in zip(plan, contexts, fingerprints, strict=True):
+    fingerprints: list[bytes] = []
+    rendered_count = 0
+    for job, (fingerprint, how, data) in zip(plan, outcomes, strict=True):
         if job.path in fresh or job.path in kept:
             raise ValueError(f"two outputs would be written to {job.path}")
-        if reuse is not None and reuse.get(job.path, (None,))[0] == fingerprint:
-            fresh[job.path] = reuse[job.path][1]
-            continue
-        record = previous.files.get(job.path) if previous is not None else None
-        if record is not None and record.fingerprint == fingerprint and old_out is not None:
-            path = old_out / job.path
-            try:
-                if record.matches(os.lstat(path)):
-                    kept[job.path] = path
-                    continue
-            except OSError:
-                pass
-        todo.append(job)
-        todo_contexts.append(context)
-    del contexts  # the pages carried over need theirs no longer
-    progress.start("rendering", len(todo))
-    rendered = pool.run_indexed(_render_job, (env, site, todo, todo_contexts, source), len(todo), jobs,
-                                progress.advance)
-    progress.stage("rendered")
-    fresh.update(zip((job.path for job in todo), rendered, strict=True))
+        fingerprints.append(fingerprint)
+        if how == _KEPT:
+            kept[job.path] = old_out / job.path  # type: ignore[operator]
+        elif how == _REUSED:
+            fresh[job.path] = pages.reuse[job.path][1]
+        else:
+            fresh[job.path] = data  # type: ignore[assignment]
+            rendered_count += 1
     for path in builtin_static():
         if path in fresh or path in kept:
             raise ValueError(f"two outputs would be written to {path}")
@@ -215,7 +205,8 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     by_path = dict(zip((j.path for j in plan), fingerprints, strict=True))
     # Without files carried over from an old output, the result is the plain sorted dict it always was.
     out_files: Mapping[str, bytes] = files if files.kept else dict(sorted(files.fresh.items()))
-    return RenderResult(site, out_files, warnings, search_seconds, by_path, search_key, parser.parsed, len(todo))
+    return RenderResult(site, out_files, warnings, search_seconds, by_path, search_key, parser.parsed,
+                        rendered_count)
 
 
 def site_from_cache(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
@@ -226,15 +217,47 @@ def site_from_cache(source: Path, include_drafts: bool = False, *, base_url: str
     return load_site(source, include_drafts, base_url=base_url, search=search, parse_all=parser)
 
 
-def _render_job(state: tuple[Any, Site, list[PageJob], list[dict[str, Any]], Path], i: int) -> bytes:
-    env, site, todo, contexts, source = state
+_RENDERED, _KEPT, _REUSED = "rendered", "kept", "reused"
+
+
+@dataclass(frozen=True, slots=True)
+class _Pages:
+    """What the page workers share (inherited through fork): the site, its plan, the last build's records."""
+
+    env: jinja2.Environment
+    site: Site
+    plan: list[PageJob]
+    compare: tuple
+    fingerprinter: Any
+    source: Path
+    records: Mapping[str, FileRecord]
+    """The previous output's files (path -> record with the fingerprint it was rendered from)."""
+    old_out: Path | None
+    reuse: Mapping[str, tuple[bytes, bytes]]
+    """The dev server's last build: path -> (fingerprint, bytes)."""
+
+
+def _page_job(pages: _Pages, i: int) -> tuple[bytes, str, bytes | None]:
+    """(fingerprint, how, bytes): the page rendered, or found unchanged in memory or in the old output."""
+    job = pages.plan[i]
     try:
-        return render_page(env, site, todo[i], contexts[i])
+        context = page_context(pages.site, job, pages.compare)
+        fingerprint = pages.fingerprinter.page(job, context)
+        if pages.reuse.get(job.path, (None,))[0] == fingerprint:
+            return fingerprint, _REUSED, None
+        record = pages.records.get(job.path)
+        if record is not None and record.fingerprint == fingerprint and pages.old_out is not None:
+            try:
+                if record.matches(os.lstat(pages.old_out / job.path)):
+                    return fingerprint, _KEPT, None
+            except OSError:
+                pass
+        return fingerprint, _RENDERED, render_page(pages.env, pages.site, job, context)
     except Exception as exc:
         # A site's own template can fail in any way (a typo, a filter given the wrong type): report the
         # template and line. An exception that did not pass through a template is summitsite's bug: re-raise.
         # This runs in the worker, where the traceback that names the template still exists.
-        diagnostic = template_diagnostic(exc, source)
+        diagnostic = template_diagnostic(exc, pages.source)
         if diagnostic is None:
             raise
         raise SummitError([diagnostic]) from None

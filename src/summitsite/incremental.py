@@ -62,35 +62,46 @@ def _full(article: Article) -> bytes:
     return hashlib.sha256(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL)).digest()
 
 
-def page_fingerprints(site: Site, jobs: list[PageJob], contexts: list[dict[str, Any]], source: Path) -> list[bytes]:
-    """One fingerprint per job, from its `render.page_context`: equal fingerprints mean equal rendered bytes."""
-    cards = {id(a): _card(a) for a in site.articles}
-    full = {id(a): _full(a) for a in site.articles}
-    templates = Path(source) / "templates"
-    custom = templates.is_dir() and any(p.is_file() for p in templates.rglob("*"))
-    shell_parts: list[bytes | str] = [code_fingerprint(), template_sources(source),
-                                      pickle.dumps((site.config, site.pages, site.entities), protocol=4)]
-    if custom:
-        shell_parts += [b"custom", *(full[id(a)] for a in site.articles)]
-    shell = digest(*shell_parts)
+class Fingerprinter:
+    """Fingerprints pages one at a time, so that the build's workers can each do their share.
 
-    def dump(value: object) -> bytes:
+    Made once per build in the parent (the shell and the article cards, which every page needs); a forked
+    worker inherits it and calls `page` for its pages.
+    """
+
+    def __init__(self, site: Site, source: Path) -> None:
+        self.site = site
+        self.cards = {id(a): _card(a) for a in site.articles}
+        templates = Path(source) / "templates"
+        custom = templates.is_dir() and any(p.is_file() for p in templates.rglob("*"))
+        shell_parts: list[bytes | str] = [code_fingerprint(), template_sources(source),
+                                          pickle.dumps((site.config, site.pages, site.entities), protocol=4)]
+        if custom:
+            shell_parts += [b"custom", *(_full(a) for a in site.articles)]
+        self.shell = digest(*shell_parts)
+
+    def _dump(self, value: object) -> bytes:
         buf = io.BytesIO()
-        _Pickler(buf, cards).dump(value)
+        _Pickler(buf, self.cards).dump(value)
         return hashlib.sha256(buf.getvalue()).digest()
 
-    articles = site.articles
-    result = []
-    for job, given in zip(jobs, contexts, strict=True):
+    def page(self, job: PageJob, given: dict[str, Any]) -> bytes:
+        """The fingerprint of `job` with its `render.page_context`: equal fingerprints mean equal bytes."""
+        site = self.site
         # The page's own template context, hashed whole (functions such as 404's url() depend only on the
         # config, which is in the shell): whatever a template is given is covered, charts included.
         context = {k: v for k, v in given.items() if not callable(v)}
-        parts: list[bytes | str] = [shell, job.kind, job.path, job.template, dump(sorted(context.items()))]
+        parts: list[bytes | str] = [self.shell, job.kind, job.path, job.template, self._dump(sorted(context.items()))]
         if job.kind == "article":
-            parts.append(full[id(articles[job.index])])  # its own page shows the whole article, not a card
+            parts.append(_full(site.articles[job.index]))  # its own page shows the whole article, not a card
         elif job.kind == "index":
-            parts.append(dump(site.listed))  # index.html lists site.listed, outside its page context
+            parts.append(self._dump(site.listed))  # index.html lists site.listed, outside its page context
         elif job.kind == "topics":
-            parts.append(dump(site.topics))  # topics.html reads site.topics
-        result.append(digest(*parts))
-    return result
+            parts.append(self._dump(site.topics))  # topics.html reads site.topics
+        return digest(*parts)
+
+
+def page_fingerprints(site: Site, jobs: list[PageJob], contexts: list[dict[str, Any]], source: Path) -> list[bytes]:
+    """One fingerprint per job, from its `render.page_context`: equal fingerprints mean equal rendered bytes."""
+    fingerprinter = Fingerprinter(site, source)
+    return [fingerprinter.page(job, context) for job, context in zip(jobs, contexts, strict=True)]
