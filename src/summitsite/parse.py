@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 
 from summitsite.headings import (
     Line,
-    assign_levels,
     comparable,
     default_model,
     heading_probabilities,
     strip_number,
 )
+from summitsite.levels import assign_levels
 from summitsite.model import (
     Article,
     ArticleMeta,
