@@ -73,10 +73,11 @@ def _shared_word(first: Line, second: Line) -> str | None:
     return "word:" + min(shared) if shared else None
 
 
-def assign_levels(headings: Sequence[Line], body_lines: Sequence[int], is_faq_heading: Sequence[bool]) -> None:
+def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
+                  is_faq_heading: Sequence[bool]) -> None:
     """Give each heading a level (2 = top) from the shape of the heading sequence.
 
-    `body_lines[i]` counts the non-heading lines between heading i and the next one. The evidence:
+    `sections[i]` holds the non-heading lines between heading i and the next one. The evidence:
     - a heading with nothing under it, followed by a heading with text under it, is a parent of the
       headings that follow, up to the next such parent (two bare headings in a row are siblings; a bare
       question is an unanswered question, not a parent);
@@ -88,6 +89,7 @@ def assign_levels(headings: Sequence[Line], body_lines: Sequence[int], is_faq_he
     One level of nesting is inferred; deeper structure is not recoverable from flat text reliably.
     """
     count = len(headings)
+    body_lines = [len(s) for s in sections]
     patterns = [_pattern(h.text) for h in headings]
     repeats = Counter(p for p in patterns if p is not None)
     patterns = [p if p is not None and repeats[p] >= 2 else None for p in patterns]
@@ -150,3 +152,4 @@ def _levels_from_styles(headings: Sequence[Line]) -> None:
             return  # a rare-style heading with no sub-sections: the styles say nothing about levels
     for heading, style in zip(headings, styles, strict=True):
         heading.level = 2 if style == rare else 3
+
