@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from summitsite.headings import _ENUMERATED, _MINOR_WORDS, _NUMBERED, _WORD, Line, comparable
+from summitsite.headings import _ENUMERATED, _MINOR_WORDS, _NUMBERED, _WORD, Line, comparable, strip_number
 
 
 def _pattern(text: str) -> str | None:
@@ -35,6 +35,28 @@ class _Parent:
     pattern: str | None
     children: str
     """Which headings stay under it: `any`, `question`, or one sibling pattern."""
+    first_question: bool = False
+    """Whether its first sub-section is a question: the sub-sections of an `any` parent are all alike."""
+
+
+# Headings that close an article ("References", "See also", "Conclusion"): sections of their own, never
+# sub-sections, and a bare one is an emptied link list, not a parent.
+_BACK_MATTER = re.compile(
+    r"(?:references?|sources|notes and references|see also|related(?: \w+)?|conclusions?|final (?:thoughts|words)|"
+    r"further reading|bibliography|acknowledge?ments?|about the authors?|comments?|(?:the )?bottom line|"
+    r"wrap(?:ping)? up|(?:key )?takeaways?)", re.I)
+
+
+def _is_back_matter(line: Line) -> bool:
+    return bool(_BACK_MATTER.fullmatch(comparable(strip_number(line.text))))
+
+
+# The parts of a recipe or how-to card, which sit under the card's own heading; a card has at least one core part.
+_CARD_PART = re.compile(
+    r"ingredients?|instructions?|directions?|method|steps|equipment|nutrition(?: facts| information)?|"
+    r"(?:recipe |cook's )?notes|tips|preparation|supplies|materials|tools|what you(?:'|\u2019)?ll need|you will need",
+    re.I)
+_CARD_CORE = re.compile(r"ingredients?|instructions?|directions?|method|steps", re.I)
 
 
 def _is_question(line: Line) -> bool:
@@ -47,7 +69,9 @@ def _stays_under(parent: _Parent, heading: Line, pattern: str | None, opens_own:
     if parent.children == "question":
         return _is_question(heading)
     if parent.children == "any":
-        return not opens_own  # a new parent starts a new group at the parent's level
+        # A new parent starts a new group at the parent's level; a question among statements (or a statement
+        # among questions) ends the group: sub-sections of one parent are written alike.
+        return not opens_own and _is_question(heading) == parent.first_question
     if parent.children.startswith("word:"):
         return not opens_own and parent.children[5:] in _stems(heading.text)
     return pattern == parent.children
@@ -96,8 +120,9 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
     bare = [body_lines[i] == 0 and i + 1 < count for i in range(count)]
     opens_own = [bare[i] and not _is_question(headings[i]) and not bare[i + 1] for i in range(count)]
     parent: _Parent | None = None
+    back_matter = [_is_back_matter(h) for h in headings]
     for i, heading in enumerate(headings):
-        if parent is not None and not _stays_under(parent, heading, patterns[i], opens_own[i]):
+        if parent is not None and (back_matter[i] or not _stays_under(parent, heading, patterns[i], opens_own[i])):
             parent = None
         heading.level = parent.level + 1 if parent is not None else 2
         if parent is not None or i + 1 >= count:
@@ -105,21 +130,54 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
         following, next_pattern = headings[i + 1], patterns[i + 1]
         if is_faq_heading[i] and _is_question(following) and body_lines[i + 1] > 0:
             parent = _Parent(heading.level, patterns[i], "question")
-        elif opens_own[i]:
+        elif opens_own[i] and not back_matter[i]:
             # Children named alike ("Two Hearts", "Four Hearts") end where the naming stops.
             shared = _shared_word(following, headings[i + 2]) if i + 2 < count else None
-            parent = _Parent(heading.level, patterns[i], shared or "any")
+            parent = _Parent(heading.level, patterns[i], shared or "any", _is_question(following))
         elif next_pattern is not None and next_pattern.startswith("#") and next_pattern != patterns[i] \
                 and not _edge_words(heading.text) & _edge_words(following.text):
             parent = _Parent(heading.level, patterns[i], next_pattern)
         elif patterns[i] is not None and patterns[i].startswith("prefix:") and next_pattern is None:
-            parent = _Parent(heading.level, patterns[i], "any")
+            parent = _Parent(heading.level, patterns[i], "any", _is_question(following))
+    _nest_cards(headings, sections)
     # One parent over everything else is a page title in disguise, not structure: keep the headings flat.
     if count > 1 and headings[0].level == 2 and all(h.level > 2 for h in headings[1:]):
         for heading in headings:
             heading.level = 2
     if all(h.level == 2 for h in headings):
         _levels_from_styles(headings)
+
+
+def _nest_cards(headings: Sequence[Line], sections: Sequence[Sequence[Line]]) -> None:
+    """A recipe or how-to card: a heading, then its parts ("Ingredients", "Instructions", "Notes"), perhaps
+    after groups of ingredients (headings over nothing but a list). The parts and groups are its sub-sections.
+    Cards the other rules already nested are left alone."""
+    keys = [comparable(h.text) for h in headings]
+    parts = [bool(_CARD_PART.fullmatch(key)) for key in keys]
+    count = len(headings)
+    i = 0
+    while i < count:
+        if not parts[i]:
+            i += 1
+            continue
+        start = end = i
+        while start > 0 and sections[start - 1] and all(line.shape == "bullet" for line in sections[start - 1]) \
+                and not parts[start - 1]:
+            start -= 1  # a group of ingredients ("For the dough") before the first part
+        for j in range(i + 1, min(count, i + 4)):
+            if parts[j]:
+                end = j  # later parts, perhaps after more ingredient groups
+        for j in range(end + 1, count):
+            if not parts[j]:
+                break
+            end = j
+        title = start - 1
+        run = range(start, end + 1)
+        if title >= 0 and sum(parts[j] for j in run) >= 2 and any(_CARD_CORE.fullmatch(keys[j]) for j in run) \
+                and all(headings[j].level == headings[title].level for j in run):
+            for j in run:
+                headings[j].level = headings[title].level + 1
+        i = end + 1
 
 
 def _style(text: str) -> str | None:
