@@ -66,3 +66,13 @@ def test_one_card_word_alone_is_not_a_card() -> None:
 
 def test_single_parent_over_everything_is_flattened() -> None:
     assert levels([("Guide", 0), ("Part one", 2), ("Part two", 2)]) == [2, 2, 2]
+
+
+def test_recurring_names_are_sub_sections_of_different_parents() -> None:
+    outline = [("Memory", 2), ("Tuples", 3), ("Generators", 2), ("Slots", 3), ("Iteration time", 2), ("Tuples", 1),
+               ("Generators", 1), ("Map", 3), ("References", 4)]
+    assert levels(outline) == [2, 3, 3, 3, 2, 3, 3, 3, 2]
+
+
+def test_a_name_recurring_under_one_heading_only_says_nothing() -> None:
+    assert levels([("Location Details", 2), ("Hours", 2), ("Location Details", 2)]) == [2, 2, 2]

@@ -9,6 +9,7 @@ Everything here is linear in the number of headings.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -140,6 +141,7 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
         elif patterns[i] is not None and patterns[i].startswith("prefix:") and next_pattern is None:
             parent = _Parent(heading.level, patterns[i], "any", _is_question(following))
     _nest_cards(headings, sections)
+    _nest_repeated_names(headings, back_matter)
     # One parent over everything else is a page title in disguise, not structure: keep the headings flat.
     if count > 1 and headings[0].level == 2 and all(h.level > 2 for h in headings[1:]):
         for heading in headings:
@@ -178,6 +180,29 @@ def _nest_cards(headings: Sequence[Line], sections: Sequence[Sequence[Line]]) ->
             for j in run:
                 headings[j].level = headings[title].level + 1
         i = end + 1
+
+
+def _nest_repeated_names(headings: Sequence[Line], back_matter: Sequence[bool]) -> None:
+    """Names that recur ("Tuples" under "Memory" and again under "Iteration time", "Parameters" under each
+    function) are sub-sections of different parents: each heading just before a run that holds a recurring
+    name is a parent, and its group lasts until the next such parent (or a closing section; the last group
+    at most twice as long as the longest before it). Only applied where the other rules found no structure."""
+    count = len(headings)
+    if any(h.level != 2 for h in headings):
+        return
+    keys = [comparable(h.text) for h in headings]
+    seen = Counter(keys)
+    repeated = [seen[key] >= 2 for key in keys]
+    parents = [i for i in range(count - 1) if not repeated[i] and repeated[i + 1] and not back_matter[i]]
+    if len(parents) < 2:
+        return
+    longest = max(b - a - 1 for a, b in itertools.pairwise(parents))
+    ends = [*parents[1:], min(count, parents[-1] + 1 + 2 * longest)]
+    for parent, end in zip(parents, ends, strict=True):
+        for j in range(parent + 1, end):
+            if back_matter[j]:
+                break
+            headings[j].level = 3
 
 
 def _style(text: str) -> str | None:
