@@ -76,3 +76,13 @@ def test_recurring_names_are_sub_sections_of_different_parents() -> None:
 
 def test_a_name_recurring_under_one_heading_only_says_nothing() -> None:
     assert levels([("Location Details", 2), ("Hours", 2), ("Location Details", 2)]) == [2, 2, 2]
+
+
+def test_a_bare_date_is_not_a_parent() -> None:
+    assert levels([("Intro", 2), ("March 3, 2021", 0), ("What you need", 2), ("Getting started", 2)]) == [2, 2, 2, 2]
+
+
+def test_a_namesake_of_a_top_level_prefix_closes_the_open_group() -> None:
+    outline = [("Growing Lemons: What You Need", 2), ("Day 7", 0), ("Watering", 2), ("Growing Lemons: FAQs", 1),
+               ("1. Can I use store seeds?", 1), ("2. How long does it take?", 1), ("Conclusion", 2)]
+    assert levels(outline, faq={"Growing Lemons: FAQs"}) == [2, 2, 3, 2, 3, 3, 2]

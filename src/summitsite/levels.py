@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from summitsite.headings import _ENUMERATED, _MINOR_WORDS, _NUMBERED, _WORD, Line, comparable, strip_number
+from summitsite.headings import _DATE, _ENUMERATED, _MINOR_WORDS, _NUMBERED, _WORD, Line, comparable, strip_number
 
 
 def _pattern(text: str) -> str | None:
@@ -58,6 +58,10 @@ _CARD_PART = re.compile(
     r"(?:recipe |cook's )?notes|tips|preparation|supplies|materials|tools|what you(?:'|\u2019)?ll need|you will need",
     re.I)
 _CARD_CORE = re.compile(r"ingredients?|instructions?|directions?|method|steps", re.I)
+
+
+def _is_date(line: Line) -> bool:
+    return len(line.text.split()) <= 5 and bool(_DATE.search(line.text))
 
 
 def _is_question(line: Line) -> bool:
@@ -119,13 +123,19 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
     repeats = Counter(p for p in patterns if p is not None)
     patterns = [p if p is not None and repeats[p] >= 2 else None for p in patterns]
     bare = [body_lines[i] == 0 and i + 1 < count for i in range(count)]
-    opens_own = [bare[i] and not _is_question(headings[i]) and not bare[i + 1] for i in range(count)]
+    # A bare date ("April 3, 2019") is a post's stamp or a log entry, not a parent.
+    opens_own = [bare[i] and not _is_question(headings[i]) and not bare[i + 1] and not _is_date(headings[i])
+                 for i in range(count)]
     parent: _Parent | None = None
     back_matter = [_is_back_matter(h) for h in headings]
+    top_prefixes: set[str] = set()  # "X vs Y:" prefixes of top-level headings: their next namesake is a sibling
     for i, heading in enumerate(headings):
-        if parent is not None and (back_matter[i] or not _stays_under(parent, heading, patterns[i], opens_own[i])):
+        if parent is not None and (back_matter[i] or patterns[i] in top_prefixes
+                                   or not _stays_under(parent, heading, patterns[i], opens_own[i])):
             parent = None
         heading.level = parent.level + 1 if parent is not None else 2
+        if parent is None and patterns[i] is not None and patterns[i].startswith("prefix:"):
+            top_prefixes.add(patterns[i])
         if parent is not None or i + 1 >= count:
             continue
         following, next_pattern = headings[i + 1], patterns[i + 1]
