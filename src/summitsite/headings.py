@@ -8,7 +8,7 @@ turns that evidence into numbers; a logistic model (`heading_model.json`, retrai
 `scripts/train_heading_model.py`) weighs them. The model is trained only on text we may use: the
 repository's seeds, Markdown documentation of openly licensed PyPI packages (pinned; converted to the seed
 form by `scripts/heading_corpus.py`) and generated news-like articles; the loader-eval articles are only
-measured on. Levels are recovered afterwards from the shape of the heading sequence (`assign_levels`).
+measured on. Levels are recovered afterwards from the shape of the heading sequence (`summitsite.levels`).
 
 Everything here is linear in the number of lines: features look at a fixed window of neighbours and at
 per-article totals computed once.
@@ -20,7 +20,6 @@ import json
 import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -256,138 +255,3 @@ def heading_probabilities(body: Sequence[Line], toc_keys: set[str], model: Headi
         nxt = body[i + 1] if i + 1 < len(body) else None
         out.append(model.probability(line_features(line, prev, nxt, toc_keys, stats)))
     return out
-
-
-def _pattern(text: str) -> str | None:
-    """What a heading shares with its siblings: its numbering, or its text before a colon."""
-    if _NUMBERED.match(text):
-        return "#"
-    enumerated = _ENUMERATED.match(text)
-    if enumerated:
-        return "#" + comparable(re.sub(r"#?\d+.*$", "", enumerated.group()))
-    if ":" in text[1:-1]:
-        return "prefix:" + comparable(text.split(":", 1)[0])
-    return None
-
-
-@dataclass(slots=True)
-class _Parent:
-    level: int
-    pattern: str | None
-    children: str
-    """Which headings stay under it: `any`, `question`, or one sibling pattern."""
-
-
-def _is_question(line: Line) -> bool:
-    return line.text.endswith("?")
-
-
-def _stays_under(parent: _Parent, heading: Line, pattern: str | None, opens_own: bool) -> bool:
-    if pattern is not None and pattern == parent.pattern:
-        return False  # a sibling of the parent
-    if parent.children == "question":
-        return _is_question(heading)
-    if parent.children == "any":
-        return not opens_own  # a new parent starts a new group at the parent's level
-    if parent.children.startswith("word:"):
-        return not opens_own and parent.children[5:] in _stems(heading.text)
-    return pattern == parent.children
-
-
-def _stems(text: str) -> set[str]:
-    """A heading's significant words, folded, without a plural -s ("Hearts" and "Ten-Heart" share one)."""
-    stems = set()
-    for word in re.findall(r"[^\W\d_]+", text.casefold()):
-        if word not in _MINOR_WORDS and len(word) > 2:
-            stems.add(word[:-1] if word.endswith("s") and len(word) > 3 else word)
-    return stems
-
-
-def _edge_words(text: str) -> set[str]:
-    """A heading's first and last significant words, folded: what a run of siblings often shares."""
-    words = [w.casefold() for w in _WORD.findall(text) if w.casefold() not in _MINOR_WORDS]
-    return {"first:" + words[0], "last:" + words[-1]} if words else set()
-
-
-def _shared_word(first: Line, second: Line) -> str | None:
-    shared = _stems(first.text) & _stems(second.text)
-    return "word:" + min(shared) if shared else None
-
-
-def assign_levels(headings: Sequence[Line], body_lines: Sequence[int], is_faq_heading: Sequence[bool]) -> None:
-    """Give each heading a level (2 = top) from the shape of the heading sequence.
-
-    `body_lines[i]` counts the non-heading lines between heading i and the next one. The evidence:
-    - a heading with nothing under it, followed by a heading with text under it, is a parent of the
-      headings that follow, up to the next such parent (two bare headings in a row are siblings; a bare
-      question is an unanswered question, not a parent);
-    - a run of numbered or enumerated headings ("1. ...", "Step 2: ...") nests under the heading before
-      it, unless that heading is named like them ("Example Data" before "Example 1: ...");
-    - question headings with answers under an FAQ heading nest under it;
-    - headings sharing a prefix ("X vs Y: Fees", "X vs Y: Security") are sections; the other headings
-      between them are their sub-sections.
-    One level of nesting is inferred; deeper structure is not recoverable from flat text reliably.
-    """
-    count = len(headings)
-    patterns = [_pattern(h.text) for h in headings]
-    repeats = Counter(p for p in patterns if p is not None)
-    patterns = [p if p is not None and repeats[p] >= 2 else None for p in patterns]
-    bare = [body_lines[i] == 0 and i + 1 < count for i in range(count)]
-    opens_own = [bare[i] and not _is_question(headings[i]) and not bare[i + 1] for i in range(count)]
-    parent: _Parent | None = None
-    for i, heading in enumerate(headings):
-        if parent is not None and not _stays_under(parent, heading, patterns[i], opens_own[i]):
-            parent = None
-        heading.level = parent.level + 1 if parent is not None else 2
-        if parent is not None or i + 1 >= count:
-            continue
-        following, next_pattern = headings[i + 1], patterns[i + 1]
-        if is_faq_heading[i] and _is_question(following) and body_lines[i + 1] > 0:
-            parent = _Parent(heading.level, patterns[i], "question")
-        elif opens_own[i]:
-            # Children named alike ("Two Hearts", "Four Hearts") end where the naming stops.
-            shared = _shared_word(following, headings[i + 2]) if i + 2 < count else None
-            parent = _Parent(heading.level, patterns[i], shared or "any")
-        elif next_pattern is not None and next_pattern.startswith("#") and next_pattern != patterns[i] \
-                and not _edge_words(heading.text) & _edge_words(following.text):
-            parent = _Parent(heading.level, patterns[i], next_pattern)
-        elif patterns[i] is not None and patterns[i].startswith("prefix:") and next_pattern is None:
-            parent = _Parent(heading.level, patterns[i], "any")
-    # One parent over everything else is a page title in disguise, not structure: keep the headings flat.
-    if count > 1 and headings[0].level == 2 and all(h.level > 2 for h in headings[1:]):
-        for heading in headings:
-            heading.level = 2
-    if all(h.level == 2 for h in headings):
-        _levels_from_styles(headings)
-
-
-def _style(text: str) -> str | None:
-    """How a heading is written: `caps`, `title` (Title Case) or `sentence`; None when too short to tell."""
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) >= 4 and all(c.isupper() for c in letters):
-        return "caps"
-    significant = [w for w in _WORD.findall(text) if w.casefold() not in _MINOR_WORDS and not w.isdigit()]
-    if len(significant) < 2:
-        return None
-    ratio = sum(1 for w in significant[1:] if w[0].isupper()) / (len(significant) - 1)
-    return "title" if ratio >= 0.75 else "sentence" if ratio <= 0.25 else None
-
-
-def _levels_from_styles(headings: Sequence[Line]) -> None:
-    """Two heading styles in one article, the rarer one always followed by headings of the other: the rarer
-    style heads sections and the other style and the undecided headings are their sub-sections.
-    ("OVERVIEW" before "First Point", "Second Point"; "Our Services" before "web design", "hosting").
-    """
-    styles = [_style(h.text) for h in headings]
-    counts = Counter(s for s in styles if s is not None)
-    if len(counts) != 2:
-        return
-    (common, common_n), (rare, rare_n) = counts.most_common()
-    if rare_n == common_n or styles[0] != rare:
-        return
-    decided = [(i, s) for i, s in enumerate(styles) if s is not None]
-    for k, (_, style) in enumerate(decided):
-        if style == rare and (k + 1 >= len(decided) or decided[k + 1][1] != common):
-            return  # a rare-style heading with no sub-sections: the styles say nothing about levels
-    for heading, style in zip(headings, styles, strict=True):
-        heading.level = 2 if style == rare else 3

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 
 from summitsite.headings import (
     Line,
-    assign_levels,
     comparable,
     default_model,
     heading_probabilities,
     strip_number,
 )
+from summitsite.levels import assign_levels
 from summitsite.model import (
     Article,
     ArticleMeta,
@@ -254,17 +254,15 @@ def _classify_headings(found: HeadingCandidates) -> None:
 
 def _assign_levels(body: list[Line]) -> None:
     """Levels come from the headings of the body proper, once the title line is set aside."""
-    headings = [ln for ln in body if ln.heading]
-    body_lines = []
-    count = 0
-    for line in reversed(body):
+    headings: list[Line] = []
+    under: list[list[Line]] = []
+    for line in body:
         if line.heading:
-            body_lines.append(count)
-            count = 0
-        else:
-            count += 1
-    body_lines.reverse()
-    assign_levels(headings, body_lines, [bool(_FAQ_HEADING.search(h.text)) for h in headings])
+            headings.append(line)
+            under.append([])
+        elif under:
+            under[-1].append(line)
+    assign_levels(headings, under, [bool(_FAQ_HEADING.search(h.text)) for h in headings])
 
 
 def _looks_like_title(line: Line) -> bool:

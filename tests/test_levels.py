@@ -1,0 +1,88 @@
+"""Heading levels from the shape of the heading sequence (`summitsite.levels`)."""
+
+from __future__ import annotations
+
+from summitsite.headings import Line
+from summitsite.levels import assign_levels
+
+PROSE = "This paragraph has enough words in it to be the text of a section, not a heading of its own."
+
+
+def levels(outline: list[tuple[str, int | str]], faq: set[str] = frozenset()) -> list[int]:
+    """Levels for headings given as (text, lines under it); a string instead of a count means `n` list items."""
+    headings, sections = [], []
+    number = 0
+    for text, under in outline:
+        number += 1
+        headings.append(Line(number, text, 0, "text", heading=True))
+        if isinstance(under, str):
+            lines = [Line(number + k + 1, f"- item {k}", 0, "bullet") for k in range(int(under))]
+        else:
+            lines = [Line(number + k + 1, PROSE, 0, "text") for k in range(under)]
+        number += len(lines)
+        sections.append(lines)
+    assign_levels(headings, sections, [h.text in faq for h in headings])
+    return [h.level for h in headings]
+
+
+def test_numbered_run_nests_under_the_heading_before_it() -> None:
+    assert levels([("Background", 2), ("Agenda", 1), ("1. Budget", 2), ("2. Staffing", 2), ("Outlook", 2)]) \
+        == [2, 2, 3, 3, 2]
+
+
+def test_questions_nest_under_an_faq_heading() -> None:
+    outline = [("Overview", 2), ("FAQs", 0), ("Is it safe?", 1), ("How long does it take?", 1)]
+    assert levels(outline, faq={"FAQs"}) == [2, 2, 3, 3]
+
+
+def test_a_bare_parent_keeps_only_sub_sections_written_like_its_first() -> None:
+    # The question after two statements is not one of the bare heading's sub-sections.
+    outline = [("Intro notes", 3), ("Local services", 0), ("Bus routes", 2), ("Rail lines", 2),
+               ("Are shops open?", 2), ("Schools reopen next week", 2)]
+    assert levels(outline) == [2, 2, 3, 3, 2, 2]
+
+
+def test_closing_sections_never_nest_and_never_parent() -> None:
+    outline = [("History", 2), ("Known cases", 0), ("Etymology", 1), ("See also", 0), ("Behind the scenes", 2),
+               ("Appearances", 2)]
+    assert levels(outline) == [2, 2, 3, 2, 2, 2]
+
+
+def test_closing_section_ends_a_numbered_run() -> None:
+    outline = [("Steps", 1), ("1. Mix", 2), ("2. Bake", 2), ("3. Conclusion", 2)]
+    assert levels(outline) == [2, 3, 3, 2]
+
+
+def test_recipe_card_parts_nest_under_the_card_heading() -> None:
+    outline = [("Why this bread works", 3), ("How to store it", 2), ("Herb Focaccia", 1), ("For the oil", "4"),
+               ("For the dough", "5"), ("Instructions", 6), ("Nutrition", 1)]
+    assert levels(outline) == [2, 2, 2, 3, 3, 3, 3]
+
+
+def test_one_card_word_alone_is_not_a_card() -> None:
+    # "Notes" without a core part (ingredients, instructions...) is an ordinary section.
+    assert levels([("Setup", 2), ("Usage", 2), ("Notes", 2)]) == [2, 2, 2]
+
+
+def test_single_parent_over_everything_is_flattened() -> None:
+    assert levels([("Guide", 0), ("Part one", 2), ("Part two", 2)]) == [2, 2, 2]
+
+
+def test_recurring_names_are_sub_sections_of_different_parents() -> None:
+    outline = [("Memory", 2), ("Tuples", 3), ("Generators", 2), ("Slots", 3), ("Iteration time", 2), ("Tuples", 1),
+               ("Generators", 1), ("Map", 3), ("References", 4)]
+    assert levels(outline) == [2, 3, 3, 3, 2, 3, 3, 3, 2]
+
+
+def test_a_name_recurring_under_one_heading_only_says_nothing() -> None:
+    assert levels([("Location Details", 2), ("Hours", 2), ("Location Details", 2)]) == [2, 2, 2]
+
+
+def test_a_bare_date_is_not_a_parent() -> None:
+    assert levels([("Intro", 2), ("March 3, 2021", 0), ("What you need", 2), ("Getting started", 2)]) == [2, 2, 2, 2]
+
+
+def test_a_namesake_of_a_top_level_prefix_closes_the_open_group() -> None:
+    outline = [("Growing Lemons: What You Need", 2), ("Day 7", 0), ("Watering", 2), ("Growing Lemons: FAQs", 1),
+               ("1. Can I use store seeds?", 1), ("2. How long does it take?", 1), ("Conclusion", 2)]
+    assert levels(outline, faq={"Growing Lemons: FAQs"}) == [2, 2, 3, 2, 3, 3, 2]
