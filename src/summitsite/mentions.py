@@ -27,6 +27,7 @@ from summitsite.model import (
     Paragraph,
     SectionMention,
     Table,
+    pickled_by_fields,
 )
 
 INTRO = ""
@@ -110,6 +111,7 @@ def block_texts(block: Block) -> Iterator[Text]:
             yield Text(faq.answer, faq=faq.anchor)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class SectionScan:
     """What one section (or the intro) of one article says about the entities; no slug, so it can be cached."""
@@ -122,6 +124,7 @@ class SectionScan:
     links: Mapping[str, tuple[str, int, int]]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ArticleScan:
     """The mentions in one article: a pure function of the article's text and the entity list."""

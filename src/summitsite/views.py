@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from summitsite.analyse import Site
-from summitsite.model import Article, Entity, Faq, SectionMention, Topic
+from summitsite.model import Article, Entity, Faq, SectionMention, Topic, pickled_by_fields
 
 CO_MENTION_LIMIT = 10
 COMPARE_LIMIT = 12
@@ -25,6 +25,7 @@ def kind_heading(kind: str) -> str:
     return _KIND_PLURALS.get(kind, kind.replace("-", " ").capitalize() + "s")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class EntityGroup:
     kind: str
@@ -33,6 +34,7 @@ class EntityGroup:
     """(entity, mentions in all articles, number of articles mentioning it), by name."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ArticleMentions:
     article: Article
@@ -40,6 +42,7 @@ class ArticleMentions:
     sections: tuple[SectionMention, ...]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class EntityView:
     entity: Entity
@@ -50,6 +53,7 @@ class EntityView:
     has_compare: bool
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class CompareColumn:
     article: Article
@@ -59,6 +63,7 @@ class CompareColumn:
     """Entities mentioned alongside this one in this article only."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class CompareView:
     entity: Entity
@@ -70,6 +75,7 @@ class CompareView:
     """How many articles mention the entity: more than `len(columns)` when the view is cut."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FaqEntry:
     article: Article
@@ -77,6 +83,7 @@ class FaqEntry:
     entities: tuple[Entity, ...]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FaqHub:
     by_article: tuple[tuple[Article, tuple[FaqEntry, ...]], ...]
@@ -169,6 +176,7 @@ def faq_hub(site: Site) -> FaqHub:
     return FaqHub(tuple(by_article), grouped)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class TopicView:
     topic: Topic
