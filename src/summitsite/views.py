@@ -194,25 +194,15 @@ def article_entities(site: Site, article: Article) -> tuple[tuple[Entity, int], 
     return tuple((site.entity(slug), n) for slug, n in site.mentions.by_article.get(article.slug, {}).items())
 
 
-def elsewhere(site: Site, article: Article) -> tuple[tuple[Entity, tuple[Article, ...]], ...]:
-    """The article's entities that other articles mention too, with those articles: the compare links."""
+def elsewhere(site: Site, article: Article) -> tuple[tuple[Entity, int], ...]:
+    """The article's entities that other articles mention too, with how many: the compare links.
+
+    Counts, not the articles: the box links to the compare page, which shows them. (A list of every other
+    article per entity made each page's context hold thousands of articles on a large site, for a number.)
+    """
     result = []
     for slug in site.mentions.by_article.get(article.slug, {}):
-        # Every article page asks for the same per-entity lists: build each once, then cut this article out
-        # (tuple slicing), rather than looking every other article up again for every page.
-        mentioning, position = _mentioning_articles(site, slug)
-        i = position.get(article.slug)
-        others = mentioning if i is None else mentioning[:i] + mentioning[i + 1:]
+        others = len(site.mentions.articles_mentioning(slug)) - 1  # the article itself mentions it
         if others:
             result.append((site.entity(slug), others))
     return tuple(result)
-
-
-
-def _mentioning_articles(site: Site, entity: str) -> tuple[tuple[Article, ...], dict[str, int]]:
-    """The articles mentioning `entity` and each one's position, memoised on the site."""
-    memo = site.memo.get(("mentioning", entity))
-    if memo is None:
-        articles = tuple(site.article(s) for s in site.mentions.articles_mentioning(entity))
-        memo = site.memo[("mentioning", entity)] = (articles, {a.slug: i for i, a in enumerate(articles)})
-    return memo
