@@ -274,3 +274,24 @@ def test_related_articles_are_scored_again_only_when_their_inputs_change(site: P
     assert calls == [12, 12]
     _build(site, tmp_path / "clean", use_cache=False)
     assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
+
+
+def test_dev_server_rebuild_scans_and_relates_only_what_changed(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from summitsite.livesite import make_builder
+
+    scanned: list[str] = []
+    related: list[int] = []
+    real_scan, real_related = builder.scan_article, builder.related_articles
+    monkeypatch.setattr(builder, "scan_article", lambda a, m: scanned.append(a.source) or real_scan(a, m))
+    monkeypatch.setattr(builder, "related_articles", lambda a, m: related.append(len(a)) or real_related(a, m))
+    rebuild, _ = make_builder(site)
+    first = rebuild()
+    assert len(scanned) == 12 and related == [12]
+    seed = sorted((site / "seeds").glob("*.txt"))[7]
+    seed.write_text(seed.read_text(encoding="utf-8") + "One more sentence.\n", encoding="utf-8")
+    scanned.clear()
+    again = rebuild()
+    assert scanned == [f"seeds/{seed.name}"] and related == [12]
+    assert again.rendered < first.rendered
+    clean = builder.render_files(site, base_url="", search=False)
+    assert {p: again.files[p] for p in again.files} == dict(clean.files)

@@ -130,7 +130,7 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
                  search: bool | None = None, parse: ParseSeed = parse_seed, jobs: int = 1,
                  cache: BuildCache | None = None, previous: OutputState | None = None,
                  reuse: dict[str, tuple[bytes, bytes]] | None = None,
-                 progress: Progress | None = None) -> RenderResult:
+                 progress: Progress | None = None, memo: AnalysisMemo | None = None) -> RenderResult:
     """Everything up to, but not including, writing: the site and its files, or SummitError.
 
     The files are the rendered pages, the static files, feed.xml, robots.txt, sitemap.xml (with a
@@ -140,12 +140,12 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     `jobs` > 1 parses and renders in that many worker processes (same bytes for any number). `cache`
     keeps parsed seeds between builds. `previous` (the cache's record of the output folder) lets a page whose
     fingerprint is unchanged be carried over from that folder unrendered; `reuse` (path -> (fingerprint,
-    bytes), the dev server's last build) does the same from memory.
+    bytes), the dev server's last build) does the same from memory, and `memo` keeps its analysis.
     """
     progress = progress or Progress(None)
     parser = _CachedParser(cache, jobs, parse, progress)
-    scans = _CachedScans(cache, parser)
-    relate = _CachedRelated(cache)
+    scans = _CachedScans(cache, parser, memo)
+    relate = _CachedRelated(cache, memo)
     site, warnings = load_site(source, include_drafts, base_url=base_url, search=search, parse_all=parser,
                                scan=scans, relate=relate)
     scans.save()
@@ -298,6 +298,17 @@ class _CachedParser:
         return articles
 
 
+class AnalysisMemo:
+    """What the dev server keeps in memory between rebuilds: each article's mention scan and the last
+    related-articles result. Its parse cache hands back the very same `Article` for an unchanged seed, so
+    a scan is found by the article's identity (the entry holds the article, so the identity stays unique).
+    """
+
+    def __init__(self) -> None:
+        self.scans: dict[int, tuple[Article, str, ArticleScan]] = {}
+        self.related: tuple[bytes, Mapping[str, tuple[str, ...]]] | None = None
+
+
 class _CachedScans:
     """`scan_article` answering from the build cache for articles it has scanned with the same entity list.
 
@@ -308,13 +319,20 @@ class _CachedScans:
 
     FILE = "mentions.pickle"
 
-    def __init__(self, cache: BuildCache | None, parser: _CachedParser) -> None:
-        self.cache, self.parser = cache, parser
+    def __init__(self, cache: BuildCache | None, parser: _CachedParser, memo: AnalysisMemo | None = None) -> None:
+        self.cache, self.parser, self.memo = cache, parser, memo
         stored = cache.load(self.FILE) if cache is not None else None
         self.stored: dict[bytes, ArticleScan] = stored if isinstance(stored, dict) else {}
         self.used: dict[bytes, ArticleScan] = {}
+        self.seen: dict[int, tuple[Article, str, ArticleScan]] = {}
 
     def __call__(self, article: Article, matcher: EntityMatcher) -> ArticleScan:
+        if self.memo is not None:
+            entry = self.memo.scans.get(id(article))
+            if entry is None or entry[0] is not article or entry[1] != matcher.signature:
+                entry = (article, matcher.signature, scan_article(article, matcher))
+            self.seen[id(article)] = entry
+            return entry[2]
         key = self.parser.keys.get(id(article))
         if key is None:
             return scan_article(article, matcher)
@@ -329,6 +347,8 @@ class _CachedScans:
         return found
 
     def save(self) -> None:
+        if self.memo is not None:
+            self.memo.scans = self.seen  # the articles of this build only: the others are gone
         if self.cache is not None and self.used and self.used.keys() != self.stored.keys():
             self.cache.save(self.FILE, self.used)
 
@@ -338,12 +358,18 @@ class _CachedRelated:
 
     FILE = "related.pickle"
 
-    def __init__(self, cache: BuildCache | None) -> None:
-        self.cache = cache
+    def __init__(self, cache: BuildCache | None, memo: AnalysisMemo | None = None) -> None:
+        self.cache, self.memo = cache, memo
         self.result: tuple[bytes, Mapping[str, tuple[str, ...]]] | None = None
 
     def __call__(self, articles: tuple[Article, ...], mentions: MentionIndex) -> Mapping[str, tuple[str, ...]]:
         key = digest(code_fingerprint(), repr(related_inputs(articles, mentions)))
+        if self.memo is not None:
+            if self.memo.related is not None and self.memo.related[0] == key:
+                return self.memo.related[1]
+            related = related_articles(articles, mentions)
+            self.memo.related = (key, related)
+            return related
         stored = self.cache.load(self.FILE) if self.cache is not None else None
         if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key and isinstance(stored[1], dict):
             return stored[1]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import watchfiles
 
-from summitsite.builder import RenderResult, render_files
+from summitsite.builder import AnalysisMemo, RenderResult, render_files
 from summitsite.cache import INPUT_DIRS, input_digests
 from summitsite.config import CONFIG_NAME
 from summitsite.errors import SummitError
@@ -120,6 +120,7 @@ def _embedded_by_pages(path: str) -> bool:
 def make_builder(source: Path, include_drafts: bool = False) -> tuple[Callable[[], RenderResult], ParseCache]:
     """The closure the dev server rebuilds with: `render_files` through one `ParseCache` for the session."""
     cache = ParseCache()
+    memo = AnalysisMemo()
     last: dict[str, tuple[bytes, bytes]] = {}
     """Output page -> (fingerprint, bytes) of the last good build: a page whose inputs did not change is reused."""
 
@@ -128,7 +129,8 @@ def make_builder(source: Path, include_drafts: bool = False) -> tuple[Callable[[
         # The preview is served from the root of its own host, so base_url is cleared: absolute links
         # (canonical, 404.html) then point at the preview, not at the published site. The Pagefind
         # index is left out: it would cost about a second per 200 articles on every rebuild.
-        result = render_files(source, include_drafts, base_url="", search=False, parse=cache, reuse=last)
+        result = render_files(source, include_drafts, base_url="", search=False, parse=cache, reuse=last,
+                              memo=memo)
         cache.prune()
         last.clear()
         files = result.files
