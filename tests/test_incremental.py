@@ -295,3 +295,16 @@ def test_dev_server_rebuild_scans_and_relates_only_what_changed(site: Path, monk
     assert again.rendered < first.rendered
     clean = builder.render_files(site, base_url="", search=False)
     assert {p: again.files[p] for p in again.files} == dict(clean.files)
+
+
+def _square_plus(state: int, i: int) -> tuple[int, int]:
+    return i, i * i + state
+
+
+def test_pool_returns_results_in_index_order_whatever_goes_first() -> None:
+    expected = [(i, i * i + 7) for i in range(60)]
+    assert pool.run_indexed(_square_plus, 7, 60, 1) == expected
+    assert pool.run_indexed(_square_plus, 7, 60, 2, heavy=[59, 3, 40, 3]) == expected
+    done: list[int] = []
+    assert pool.run_indexed(_square_plus, 7, 60, 3, done.append, heavy=[0, 1]) == expected
+    assert sum(done) == 60 and done[:2] == [1, 1]

@@ -161,7 +161,10 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     pages = _Pages(env, site, plan, views.compare_entities(site), Fingerprinter(site, source), source,
                    previous.files if previous is not None else {}, old_out, reuse or {})
     progress.start("rendering", len(plan))
-    outcomes = pool.run_indexed(_page_job, pages, len(plan), jobs, progress.advance)
+    # Hub pages (entities, compare, topics, the FAQ) each show part of every article that concerns them.
+    weight = {"faq": 0, "entity": 1, "topic": 2, "compare": 3, "index": 4, "entities": 5, "topics": 6}
+    heavy = sorted((i for i, job in enumerate(plan) if job.kind in weight), key=lambda i: (weight[plan[i].kind], i))
+    outcomes = pool.run_indexed(_page_job, pages, len(plan), jobs, progress.advance, heavy=heavy)
     progress.stage("rendered")
     fresh: dict[str, bytes] = {}
     kept: dict[str, Path] = {}

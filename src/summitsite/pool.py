@@ -46,11 +46,13 @@ def chunk_bounds(count: int, jobs: int) -> list[tuple[int, int]]:
 
 
 def run_indexed(func: Callable[[Any, int], R], state: Any, count: int, jobs: int,
-                done: Callable[[int], None] | None = None) -> list[R]:
+                done: Callable[[int], None] | None = None, heavy: Sequence[int] = ()) -> list[R]:
     """`[func(state, i) for i in range(count)]`, in `jobs` forked workers when that pays off.
 
     An exception in a worker is raised here (SummitError crosses intact). `done(n)` is told how many items
-    have finished, for a progress bar.
+    have finished, for a progress bar. `heavy` names items that cost far more than the others (a hub page
+    that lists every article), heaviest first: each is a task of its own, handed out before the rest, so
+    that no worker is left with all of them at the end while the others idle.
     """
     global _TASK
     if jobs <= 1 or count < MIN_ITEMS or not can_fork():
@@ -63,10 +65,14 @@ def run_indexed(func: Callable[[Any, int], R], state: Any, count: int, jobs: int
     _TASK = (func, state)
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            bounds = chunk_bounds(count, jobs)
-            results = []
-            for part in pool.map(_run_chunk, bounds):
-                results.extend(part)
+            first = list(dict.fromkeys(heavy))  # in the caller's order: the heaviest first
+            chosen = set(first)
+            rest = [i for i in range(count) if i not in chosen]
+            tasks = [[i] for i in first] + [rest[a:b] for a, b in chunk_bounds(len(rest), jobs)]
+            results: list[Any] = [None] * count
+            for task, part in zip(tasks, pool.map(_run_chunk, tasks), strict=True):
+                for i, result in zip(task, part, strict=True):
+                    results[i] = result
                 if done is not None:
                     done(len(part))
             return results
@@ -74,7 +80,7 @@ def run_indexed(func: Callable[[Any, int], R], state: Any, count: int, jobs: int
         _TASK = None
 
 
-def _run_chunk(bounds: tuple[int, int]) -> Sequence[Any]:
+def _run_chunk(indices: Sequence[int]) -> Sequence[Any]:
     assert _TASK is not None, "a worker without a task: the pool was not forked from run_indexed"
     func, state = _TASK
-    return [func(state, i) for i in range(*bounds)]
+    return [func(state, i) for i in indices]
