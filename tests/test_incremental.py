@@ -253,13 +253,13 @@ def test_mentions_are_scanned_again_only_for_changed_seeds_or_entities(site: Pat
 def test_related_articles_are_scored_again_only_when_their_inputs_change(site: Path, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    real = builder.related_articles
+    real = builder.related_index
 
     def counting(articles, mentions):
         calls.append(len(articles))
         return real(articles, mentions)
 
-    monkeypatch.setattr(builder, "related_articles", counting)
+    monkeypatch.setattr(builder, "related_index", counting)
     out = tmp_path / "out"
     _build(site, out, jobs=1)
     assert calls == [12]
@@ -281,9 +281,9 @@ def test_dev_server_rebuild_scans_and_relates_only_what_changed(site: Path, monk
 
     scanned: list[str] = []
     related: list[int] = []
-    real_scan, real_related = builder.scan_article, builder.related_articles
+    real_scan, real_related = builder.scan_article, builder.related_index
     monkeypatch.setattr(builder, "scan_article", lambda a, m: scanned.append(a.source) or real_scan(a, m))
-    monkeypatch.setattr(builder, "related_articles", lambda a, m: related.append(len(a)) or real_related(a, m))
+    monkeypatch.setattr(builder, "related_index", lambda a, m: related.append(len(a)) or real_related(a, m))
     rebuild, _ = make_builder(site)
     first = rebuild()
     assert len(scanned) == 12 and related == [12]

@@ -33,7 +33,7 @@ from summitsite.model import Article, ArticleMeta, Diagnostic
 from summitsite.pages import load_pages
 from summitsite.parse import ParseOptions, parse_seed
 from summitsite.progress import Progress
-from summitsite.related import related_articles, related_inputs
+from summitsite.related import RelatedIndex, related_articles, related_for, related_index, related_inputs
 from summitsite.render import (
     PageJob,
     builtin_static,
@@ -145,7 +145,7 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     progress = progress or Progress(None)
     parser = _CachedParser(cache, jobs, parse, progress)
     scans = _CachedScans(cache, parser, memo)
-    relate = _CachedRelated(cache, memo)
+    relate = _CachedRelated(cache, memo, jobs)
     site, warnings = load_site(source, include_drafts, base_url=base_url, search=search, parse_all=parser,
                                scan=scans, relate=relate)
     scans.save()
@@ -278,6 +278,7 @@ class _CachedParser:
         self.parsed = 0
         self.keys: dict[int, bytes] = {}
         """id(article) -> the cache key it was parsed or found under, for the articles of this build."""
+        self.articles: list[Article] = []
 
     def __call__(self, jobs: list[ParseJob]) -> list[Article]:
         if self.parse is not parse_seed:  # a stand-in (the dev server's own cache): call it as it is
@@ -296,6 +297,7 @@ class _CachedParser:
             stored[keys[i]] = article
         articles = [stored[key] for key in keys]
         self.keys = {id(article): key for article, key in zip(articles, keys, strict=True)}
+        self.articles = articles
         if self.cache is not None and (missing or len(stored) != len(set(keys))):
             self.cache.save("parsed.pickle", {key: stored[key] for key in keys})
         return articles
@@ -326,8 +328,10 @@ class _CachedScans:
         self.cache, self.parser, self.memo = cache, parser, memo
         stored = cache.load(self.FILE) if cache is not None else None
         self.stored: dict[bytes, ArticleScan] = stored if isinstance(stored, dict) else {}
+        self.loaded = set(self.stored)
         self.used: dict[bytes, ArticleScan] = {}
         self.seen: dict[int, tuple[Article, str, ArticleScan]] = {}
+        self.prefetched = False
 
     def __call__(self, article: Article, matcher: EntityMatcher) -> ArticleScan:
         if self.memo is not None:
@@ -339,6 +343,8 @@ class _CachedScans:
         key = self.parser.keys.get(id(article))
         if key is None:
             return scan_article(article, matcher)
+        if not self.prefetched:
+            self._prefetch(matcher)
         key = digest(key, matcher.signature)
         found = self.stored.get(key)
         if not isinstance(found, ArticleScan):
@@ -349,10 +355,20 @@ class _CachedScans:
         self.used[key] = found
         return found
 
+    def _prefetch(self, matcher: EntityMatcher) -> None:
+        """Scan every parsed article the cache lacks in the worker pool, rather than one by one here."""
+        self.prefetched = True
+        todo = [a for a in self.parser.articles
+                if not isinstance(self.stored.get(digest(self.parser.keys[id(a)], matcher.signature)), ArticleScan)]
+        # Each scan comes back pickled on its own, so it shares no object with its article, as a cached one.
+        blobs = pool.run_indexed(_scan_job, (todo, matcher), len(todo), self.parser.jobs)
+        for article, blob in zip(todo, blobs, strict=True):
+            self.stored[digest(self.parser.keys[id(article)], matcher.signature)] = pickle.loads(blob)
+
     def save(self) -> None:
         if self.memo is not None:
             self.memo.scans = self.seen  # the articles of this build only: the others are gone
-        if self.cache is not None and self.used and self.used.keys() != self.stored.keys():
+        if self.cache is not None and self.used and self.used.keys() != self.loaded:
             self.cache.save(self.FILE, self.used)
 
 
@@ -361,28 +377,44 @@ class _CachedRelated:
 
     FILE = "related.pickle"
 
-    def __init__(self, cache: BuildCache | None, memo: AnalysisMemo | None = None) -> None:
-        self.cache, self.memo = cache, memo
+    def __init__(self, cache: BuildCache | None, memo: AnalysisMemo | None = None, jobs: int = 1) -> None:
+        self.cache, self.memo, self.jobs = cache, memo, jobs
         self.result: tuple[bytes, Mapping[str, tuple[str, ...]]] | None = None
+
+    def _compute(self, articles: tuple[Article, ...], mentions: MentionIndex) -> dict[str, tuple[str, ...]]:
+        # Scoring is per article and the site is dense (most articles share some entity or tag with most
+        # others), so the articles are shared out over the worker pool.
+        index = related_index(articles, mentions)
+        found = pool.run_indexed(_related_job, index, len(articles), self.jobs)
+        return {article.slug: slugs for article, slugs in zip(articles, found, strict=True)}
 
     def __call__(self, articles: tuple[Article, ...], mentions: MentionIndex) -> Mapping[str, tuple[str, ...]]:
         key = digest(code_fingerprint(), repr(related_inputs(articles, mentions)))
         if self.memo is not None:
             if self.memo.related is not None and self.memo.related[0] == key:
                 return self.memo.related[1]
-            related = related_articles(articles, mentions)
+            related = self._compute(articles, mentions)
             self.memo.related = (key, related)
             return related
         stored = self.cache.load(self.FILE) if self.cache is not None else None
         if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key and isinstance(stored[1], dict):
             return stored[1]
-        related = related_articles(articles, mentions)
+        related = self._compute(articles, mentions)
         self.result = (key, related)
         return related
 
     def save(self) -> None:
         if self.cache is not None and self.result is not None:
             self.cache.save(self.FILE, self.result)
+
+
+def _related_job(index: RelatedIndex, i: int) -> tuple[str, ...]:
+    return related_for(index, i)
+
+
+def _scan_job(state: tuple[list[Article], EntityMatcher], i: int) -> bytes:
+    articles, matcher = state
+    return pickle.dumps(scan_article(articles[i], matcher), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _search_key(files: SiteFiles, previous: OutputState | None, language: str) -> bytes:

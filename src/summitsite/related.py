@@ -24,6 +24,7 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from summitsite.mentions import MentionIndex
 from summitsite.model import Article, Page, Topic
@@ -58,34 +59,63 @@ def build_topics(articles: Iterable[Article], pages: Iterable[Page] = ()) -> tup
     return tuple(Topic(names[slug], slug, tuple(tagged[slug]), tuple(tagged_pages[slug])) for slug in sorted(names))
 
 
-def related_articles(articles: tuple[Article, ...], mentions: MentionIndex,
-                     limit: int = RELATED_LIMIT) -> dict[str, tuple[str, ...]]:
-    """Article slug -> slugs of up to `limit` related articles, best first (see the module docstring)."""
+@dataclass(frozen=True, slots=True)
+class RelatedIndex:
+    """The inverted indexes and weights `related_for` scores from, built once per site."""
+
+    articles: tuple[Article, ...]
+    features: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    """Per article: (its entities, its distinct tag slugs)."""
+    by_entity: dict[str, list[str]]
+    by_tag: dict[str, list[str]]
+    idf: dict[str, float]
+    titles: dict[str, str]
+    limit: int
+
+
+def related_index(articles: tuple[Article, ...], mentions: MentionIndex, limit: int = RELATED_LIMIT) -> RelatedIndex:
     n = len(articles)
     by_entity: dict[str, list[str]] = defaultdict(list)
     by_tag: dict[str, list[str]] = defaultdict(list)
+    features = []
     for article in articles:
-        for entity in mentions.by_article.get(article.slug, {}):
+        entities = tuple(mentions.by_article.get(article.slug, {}))
+        tags = tuple(dict.fromkeys(tag_slug(t) for t in article.meta.tags))
+        features.append((entities, tags))
+        for entity in entities:
             by_entity[entity].append(article.slug)
-        for tag in dict.fromkeys(tag_slug(t) for t in article.meta.tags):
+        for tag in tags:
             by_tag[tag].append(article.slug)
     idf = {entity: math.log(1 + n / len(slugs)) for entity, slugs in by_entity.items()}
     titles = {a.slug: a.title.casefold() for a in articles}
-    related = {}
-    for article in articles:
-        scores: dict[str, float] = defaultdict(float)
-        for entity in mentions.by_article.get(article.slug, {}):
-            for other in by_entity[entity]:
-                scores[other] += ENTITY_WEIGHT * idf[entity]
-        for tag in dict.fromkeys(tag_slug(t) for t in article.meta.tags):
-            for other in by_tag[tag]:
-                scores[other] += TAG_WEIGHT
-        scores.pop(article.slug, None)
-        # Rounded so that the order never depends on the order in which floats were added.
-        # heapq.nsmallest is sorted(...)[:limit] without sorting every candidate (all articles, on a dense site).
-        ranked = heapq.nsmallest(limit, ((-round(s, 9), titles[slug], slug) for slug, s in scores.items() if s > 0))
-        related[article.slug] = tuple(slug for _, _, slug in ranked)
-    return related
+    return RelatedIndex(articles, tuple(features), dict(by_entity), dict(by_tag), idf, titles, limit)
+
+
+def related_for(index: RelatedIndex, i: int) -> tuple[str, ...]:
+    """The related articles of `index.articles[i]`, best first: one article's share of the work."""
+    article = index.articles[i]
+    entities, tags = index.features[i]
+    scores: dict[str, float] = defaultdict(float)
+    for entity in entities:
+        weight = ENTITY_WEIGHT * index.idf[entity]
+        for other in index.by_entity[entity]:
+            scores[other] += weight
+    for tag in tags:
+        for other in index.by_tag[tag]:
+            scores[other] += TAG_WEIGHT
+    scores.pop(article.slug, None)
+    titles = index.titles
+    # Rounded so that the order never depends on the order in which floats were added.
+    # heapq.nsmallest is sorted(...)[:limit] without sorting every candidate (all articles, on a dense site).
+    ranked = heapq.nsmallest(index.limit, ((-round(s, 9), titles[slug], slug) for slug, s in scores.items() if s > 0))
+    return tuple(slug for _, _, slug in ranked)
+
+
+def related_articles(articles: tuple[Article, ...], mentions: MentionIndex,
+                     limit: int = RELATED_LIMIT) -> dict[str, tuple[str, ...]]:
+    """Article slug -> slugs of up to `limit` related articles, best first (see the module docstring)."""
+    index = related_index(articles, mentions, limit)
+    return {article.slug: related_for(index, i) for i, article in enumerate(articles)}
 
 
 def related_inputs(articles: tuple[Article, ...], mentions: MentionIndex) -> tuple:
