@@ -9,6 +9,9 @@ treated as empty: the cache can make a build faster, never make it fail or diffe
 What is stored:
 - `parsed.pickle`: seed key -> Article. The key hashes everything `parse_seed` sees: the seed's text, its
   site-relative path, the parse options and the sidecar metadata (so the sidecar's bytes), plus the code.
+- `mentions.pickle`: (seed key, entity list) -> the article's mention scan (`mentions.ArticleScan`).
+- `related.pickle`: the last related-articles result and a hash of everything it was computed from
+  (each article's slug, title, entities and tags), so an edit that changes none of them reuses it.
 - `output.pickle`: the last build's `OutputState`: a hash of every input file and option (for the
   no-change rebuild), each output file's fingerprint, content hash and stat stamp, the search index key.
 """
