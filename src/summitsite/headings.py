@@ -43,6 +43,10 @@ _ENUMERATOR = re.compile(r"^(?:[^\W\d_]+\s+){0,3}#?\d{1,3}\s*[:.)\-\u2013\u2014]
 _TRAILING_MARKS = re.compile(r"(?:\s*\[[^\[\]]{1,24}\])+$")
 # A call as code prints it: "foo.bar(", "registerControlInstance(", "main()".
 _CODE_CALL = re.compile(r"[A-Za-z_]\w*\.[A-Za-z_]\w*\(|\b[a-z]+[A-Z]\w*\(|\w\(\)")
+# A file path or a shell prompt inside a line ("/etc/stunnel/stunnel.conf", "./configure", "~/bin", "$ make"):
+# instructions about commands, not the title of a section.
+_PATH = re.compile(r"(?:^|\s)(?:~|\.{1,2})?/[\w.-]+/[\w.-]|(?:^|\s)\.{1,2}/\w|(?:^|\s)[$#>] \w")
+_CLOSERS = "\"'\u201d\u2019)]\u00bb"
 _LABELLED = re.compile(r"^(?P<label>[^\W_][^:]{0,60}?)\s*:\s+(?P<text>\S.*)$")
 _URL = re.compile(r"https?://|www\.|\S@\S|\.(com|org|net|html?)\b", re.I)
 _CODE_CHARS = frozenset("=<>{}[]$\\/|_;`~^*#")
@@ -148,7 +152,7 @@ FEATURES: tuple[str, ...] = (
     "labelled_long", "in_toc", "next_paragraph", "next_short", "next_list", "next_none",
     "prev_continues", "prev_colon", "between_short_lines",
     "long_chars", "starts_symbol", "few_letters", "date_like", "furniture_like", "next_echoes",
-    "ends_function_word", "date_only", "code_call", "colon_label",
+    "ends_function_word", "date_only", "code_call", "colon_label", "path_like", "labelled_short",
 )
 """The names of the numbers `line_features` returns, in order; the model's weights follow this order."""
 
@@ -160,7 +164,8 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
     text = _core(line.text)
     words = text.split()
     n = len(words)
-    last = text[-1]
+    # A sentence in quotes or brackets ends inside them: '"Fine?"' is a question, '"Greetings."' a sentence.
+    last = (text.rstrip(_CLOSERS) or text)[-1]
     prev_last = _core(prev.text)[-1] if prev is not None else ""
     # Per-character counts through C-level map/filter: these run over every text line of every article.
     letters = list(filter(str.isalpha, text))
@@ -220,6 +225,11 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         # "Objective:", "Ingredients:" over a paragraph: a run-in label written as a heading of its own.
         float(last == ":" and n <= 4 and nxt is not None and nxt.shape == "text" and nxt_words >= 4
               and not (nxt.text[0].islower())),
+        float(len(text) <= _FURNITURE_CHARS and bool(_PATH.search(text))),
+        # "Family: Nyctaginaceae", "Offer: 80,000 points": a fact given as a short label and a short value
+        # (a long name before the colon is a title with its subtitle: "Growing Lemons from Seed: FAQs").
+        float(bool(labelled) and len(labelled.group("label").split()) <= 3
+              and len(labelled.group("text").split()) <= 4),
     ]
 
 
