@@ -46,6 +46,12 @@ _CODE_CALL = re.compile(r"[A-Za-z_]\w*\.[A-Za-z_]\w*\(|\b[a-z]+[A-Z]\w*\(|\w\(\)
 # A file path or a shell prompt inside a line ("/etc/stunnel/stunnel.conf", "./configure", "~/bin", "$ make"):
 # instructions about commands, not the title of a section.
 _PATH = re.compile(r"(?:^|\s)(?:~|\.{1,2})?/[\w.-]+/[\w.-]|(?:^|\s)\.{1,2}/\w|(?:^|\s)[$#>] \w")
+# A statement of code or a shell command as a line ("from x import y", "pip install x", "make distclean"):
+# what extractors print for code blocks, which sit beside headings in how-tos.
+_CODE_STATEMENT = re.compile(
+    r"^(?:from\s+[\w.]+\s+import\s|import\s+[\w.]+|def\s+\w+\(|class\s+\w+[(:]|return\s|"
+    r"(?:sudo|pip3?|npm|npx|yarn|cd|make|git|apt|apt-get|yum|dnf|brew|docker|curl|wget|python3?|ls|mkdir|"
+    r"export|echo|chmod|chown|tar|ssh|scp|rsync|cp|mv|rm|cat|grep|sed)(?:\s|$))")
 _CLOSERS = "\"'\u201d\u2019)]\u00bb"
 FAQ_HEADING = re.compile(r"\bfaqs?\b|frequently asked|common questions|questions and answers|q\s*&\s*a\b", re.I)
 _LABELLED = re.compile(r"^(?P<label>[^\W_][^:]{0,60}?)\s*:\s+(?P<text>\S.*)$")
@@ -154,6 +160,7 @@ FEATURES: tuple[str, ...] = (
     "prev_continues", "prev_colon", "between_short_lines",
     "long_chars", "starts_symbol", "few_letters", "date_like", "furniture_like", "next_echoes",
     "ends_function_word", "date_only", "code_call", "colon_label", "path_like", "labelled_short",
+    "code_statement",
 )
 """The names of the numbers `line_features` returns, in order; the model's weights follow this order."""
 
@@ -231,6 +238,7 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         # (a long name before the colon is a title with its subtitle: "Growing Lemons from Seed: FAQs").
         float(bool(labelled) and len(labelled.group("label").split()) <= 3
               and len(labelled.group("text").split()) <= 4),
+        float(len(text) <= _FURNITURE_CHARS and bool(_CODE_STATEMENT.match(text))),
     ]
 
 
