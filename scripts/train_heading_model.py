@@ -18,9 +18,12 @@ no code) with the heading levels as gold. No third-party text is stored in the r
 The loader-eval articles are NOT training data (their pages belong to their publishers): `--measure`
 only reports line-level precision and recall on them, for a held-out figure.
 
-The model is a logistic regression over `summitsite.headings.FEATURES`, fitted in plain Python with L2
-regularisation (Newton's method). Before fitting on everything, it reports leave-one-source-out precision,
-recall and F1 (each package, the seeds and the synthetic articles are one source each).
+The model is two logistic regressions fitted in plain Python with L2 regularisation (Newton's method): the
+first pass over `summitsite.headings.FEATURES`, the second over `CONTEXT_FEATURES` (the line's features again
+plus how it compares with the article's sure first-pass headings), fitted on out-of-fold first-pass
+probabilities. Before fitting on everything, it reports leave-one-source-out precision, recall and F1 of the
+first pass and of both passes (each package, the seeds and the synthetic articles are one source each; for both
+passes the held-out source is also left out of the out-of-fold first passes). `--no-context`: first pass only.
 """
 
 from __future__ import annotations
