@@ -8,8 +8,9 @@ turns that evidence into numbers; a logistic model (`heading_model.json`, retrai
 `scripts/train_heading_model.py`) weighs them. A second pass (`context_features`) weighs them again beside
 the article's own style: how the line compares with the headings the first pass is sure of. The model is
 trained only on text we may use: the repository's seeds, Markdown documentation of openly licensed PyPI
-packages (pinned; converted to the seed form by `scripts/heading_corpus.py`) and generated news-like articles; the loader-eval articles are only
-measured on. Levels are recovered afterwards from the shape of the heading sequence (`assign_levels`).
+packages (pinned; converted to the seed form by `scripts/heading_corpus.py`) and generated news-like
+articles; the loader-eval articles are only measured on. Levels are recovered afterwards from the shape of
+the heading sequence (`assign_levels`).
 
 Everything here is linear in the number of lines: features look at a fixed window of neighbours and at
 per-article totals computed once.
