@@ -5,10 +5,12 @@ length and final punctuation, capitalisation, numbering and question form, what 
 it repeats a table-of-contents entry, and how it compares with the other short lines of the same
 article, and what it looks like (a date, a byline or credit, a line of code, a line of symbols). `line_features`
 turns that evidence into numbers; a logistic model (`heading_model.json`, retrained by
-`scripts/train_heading_model.py`) weighs them. The model is trained only on text we may use: the
-repository's seeds, Markdown documentation of openly licensed PyPI packages (pinned; converted to the seed
-form by `scripts/heading_corpus.py`) and generated news-like articles; the loader-eval articles are only
-measured on. Levels are recovered afterwards from the shape of the heading sequence (`summitsite.levels`).
+`scripts/train_heading_model.py`) weighs them. A second pass (`context_features`) weighs them again beside
+the article's own style: how the line compares with the headings the first pass is sure of. The model is
+trained only on text we may use: the repository's seeds, Markdown documentation of openly licensed PyPI
+packages (pinned; converted to the seed form by `scripts/heading_corpus.py`) and generated news-like
+articles; the loader-eval articles are only measured on. Levels are recovered afterwards from the shape of
+the heading sequence (`summitsite.levels`).
 
 Everything here is linear in the number of lines: features look at a fixed window of neighbours and at
 per-article totals computed once.
@@ -20,6 +22,7 @@ import json
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -42,6 +45,17 @@ _ENUMERATOR = re.compile(r"^(?:[^\W\d_]+\s+){0,3}#?\d{1,3}\s*[:.)\-\u2013\u2014]
 _TRAILING_MARKS = re.compile(r"(?:\s*\[[^\[\]]{1,24}\])+$")
 # A call as code prints it: "foo.bar(", "registerControlInstance(", "main()".
 _CODE_CALL = re.compile(r"[A-Za-z_]\w*\.[A-Za-z_]\w*\(|\b[a-z]+[A-Z]\w*\(|\w\(\)")
+# A file path or a shell prompt inside a line ("/etc/stunnel/stunnel.conf", "./configure", "~/bin", "$ make"):
+# instructions about commands, not the title of a section.
+_PATH = re.compile(r"(?:^|\s)(?:~|\.{1,2})?/[\w.-]+/[\w.-]|(?:^|\s)\.{1,2}/\w|(?:^|\s)[$#>] \w")
+# A statement of code or a shell command as a line ("from x import y", "pip install x", "make distclean"):
+# what extractors print for code blocks, which sit beside headings in how-tos.
+_CODE_STATEMENT = re.compile(
+    r"^(?:from\s+[\w.]+\s+import\s|import\s+[\w.]+|def\s+\w+\(|class\s+\w+[(:]|return\s|"
+    r"(?:sudo|pip3?|npm|npx|yarn|cd|make|git|apt|apt-get|yum|dnf|brew|docker|curl|wget|python3?|ls|mkdir|"
+    r"export|echo|chmod|chown|tar|ssh|scp|rsync|cp|mv|rm|cat|grep|sed)(?:\s|$))")
+_CLOSERS = "\"'\u201d\u2019)]\u00bb"
+FAQ_HEADING = re.compile(r"\bfaqs?\b|frequently asked|common questions|questions and answers|q\s*&\s*a\b", re.I)
 _LABELLED = re.compile(r"^(?P<label>[^\W_][^:]{0,60}?)\s*:\s+(?P<text>\S.*)$")
 _URL = re.compile(r"https?://|www\.|\S@\S|\.(com|org|net|html?)\b", re.I)
 _CODE_CHARS = frozenset("=<>{}[]$\\/|_;`~^*#")
@@ -147,7 +161,8 @@ FEATURES: tuple[str, ...] = (
     "labelled_long", "in_toc", "next_paragraph", "next_short", "next_list", "next_none",
     "prev_continues", "prev_colon", "between_short_lines",
     "long_chars", "starts_symbol", "few_letters", "date_like", "furniture_like", "next_echoes",
-    "ends_function_word", "date_only", "code_call", "colon_label",
+    "ends_function_word", "date_only", "code_call", "colon_label", "path_like", "labelled_short",
+    "code_statement",
 )
 """The names of the numbers `line_features` returns, in order; the model's weights follow this order."""
 
@@ -159,7 +174,8 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
     text = _core(line.text)
     words = text.split()
     n = len(words)
-    last = text[-1]
+    # A sentence in quotes or brackets ends inside them: '"Fine?"' is a question, '"Greetings."' a sentence.
+    last = (text.rstrip(_CLOSERS) or text)[-1]
     prev_last = _core(prev.text)[-1] if prev is not None else ""
     # Per-character counts through C-level map/filter: these run over every text line of every article.
     letters = list(filter(str.isalpha, text))
@@ -219,26 +235,113 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         # "Objective:", "Ingredients:" over a paragraph: a run-in label written as a heading of its own.
         float(last == ":" and n <= 4 and nxt is not None and nxt.shape == "text" and nxt_words >= 4
               and not (nxt.text[0].islower())),
+        float(len(text) <= _FURNITURE_CHARS and bool(_PATH.search(text))),
+        # "Family: Nyctaginaceae", "Offer: 80,000 points": a fact given as a short label and a short value
+        # (a long name before the colon is a title with its subtitle: "Growing Lemons from Seed: FAQs").
+        float(bool(labelled) and len(labelled.group("label").split()) <= 3
+              and len(labelled.group("text").split()) <= 4),
+        float(len(text) <= _FURNITURE_CHARS and bool(_CODE_STATEMENT.match(text))),
     ]
+
+
+CONTEXT_FEATURES: tuple[str, ...] = (
+    "bias", "no_peers", "question_under_faq", "same_end_share", "same_numbering_share", "same_next_share",
+    "length_gap", "case_gap", "repeated", "density", *(f"line:{name}" for name in FEATURES[1:]),
+)
+"""The second pass: how a line compares with the headings the first
+pass is confident about in the same article (`context_features`), and the line's own evidence again, weighed
+anew beside the article's."""
+
+
+def _ending(text: str) -> str:
+    last = (_core(text).rstrip(_CLOSERS) or text)[-1]
+    return last if last in ":?." else ""
+
+
+def _next_kind(nxt: Line | None) -> str:
+    if nxt is None:
+        return "none"
+    if nxt.shape != "text":
+        return "block"
+    return "paragraph" if len(nxt.text.split()) >= 15 else "short"
+
+
+def context_features(lines: Sequence[Line], nexts: Sequence[Line | None], features: Sequence[Sequence[float]],
+                     first: Sequence[float]) -> list[list[float]]:
+    """Article-level evidence for each scored line, in the order of `CONTEXT_FEATURES`.
+
+    A site writes its headings alike: if the headings the first pass is sure of all end with ':', sit above
+    lists or are two words long, a doubtful line that does too is more likely one of them, and a line unlike
+    all of them less. `lines` are the scored lines of one article in order, `nexts` the line after each,
+    `features` their first-pass features and `first` their first-pass probabilities. Linear: per-article
+    totals, then one look per line.
+    """
+    endings = [_ending(line.text) for line in lines]
+    numbered = [line.numbered or _ENUMERATOR.match(line.text) is not None for line in lines]
+    kinds = [_next_kind(nxt) for nxt in nexts]
+    sizes = [len(line.text.split()) for line in lines]
+    cases = [title_case_ratio(line.text) for line in lines]
+    keys = Counter(comparable(line.text) for line in lines)
+    sure = [p >= 0.5 for p in first]
+    total = sum(sure)
+    by_ending = Counter(e for e, s in zip(endings, sure, strict=True) if s)
+    by_numbered = Counter(n for n, s in zip(numbered, sure, strict=True) if s)
+    by_kind = Counter(k for k, s in zip(kinds, sure, strict=True) if s)
+    size_sum = sum(n for n, s in zip(sizes, sure, strict=True) if s)
+    case_sum = sum(c for c, s in zip(cases, sure, strict=True) if s)
+    density = total / len(lines) if lines else 0.0
+    out = []
+    in_faq = False  # below a sure FAQ heading, up to the next sure heading that is not a question
+    for i, line in enumerate(lines):
+        own = int(sure[i])
+        peers = total - own
+        # A question under an FAQ heading is one of its entries, however unlike the article's other headings.
+        question_under_faq = float(in_faq and endings[i] == "?")
+        if sure[i] and endings[i] != "?":
+            in_faq = bool(FAQ_HEADING.search(line.text))
+        if peers and not question_under_faq:
+            mean_size = (size_sum - own * sizes[i]) / peers
+            mean_case = (case_sum - own * cases[i]) / peers
+            row = [1.0, 0.0, question_under_faq,
+                   (by_ending[endings[i]] - own) / peers,
+                   (by_numbered[numbered[i]] - own) / peers,
+                   (by_kind[kinds[i]] - own) / peers,
+                   min(3.0, abs(sizes[i] - mean_size) / max(1.0, mean_size)),
+                   abs(cases[i] - mean_case)]
+        else:
+            # FAQ entries are written unlike section headings (long, sentence case): not compared with them.
+            row = [1.0, float(not peers), question_under_faq, 0.0, 0.0, 0.0, 0.0, 0.0]
+        row.append(float(keys[comparable(line.text)] > 1))
+        row.append(density)
+        row.extend(features[i][1:])
+        out.append(row)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
 class HeadingModel:
     weights: tuple[float, ...]
     threshold: float = 0.5
+    context_weights: tuple[float, ...] = ()
+    """Weights of the second pass over `CONTEXT_FEATURES` (none: the first pass decides alone)."""
 
     def probability(self, features: Sequence[float]) -> float:
-        z = sum(w * x for w, x in zip(self.weights, features, strict=True))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return _logistic(self.weights, features)
+
+
+def _logistic(weights: Sequence[float], features: Sequence[float]) -> float:
+    z = sum(w * x for w, x in zip(weights, features, strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 @cache
 def default_model() -> HeadingModel:
     """The weights shipped with the package (`heading_model.json`)."""
     data = json.loads(resources.files("summitsite").joinpath("heading_model.json").read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURES:
+    if tuple(data["features"]) != FEATURES or tuple(data.get("context_features", CONTEXT_FEATURES)) != CONTEXT_FEATURES:
         raise RuntimeError("heading_model.json was trained on other features; run scripts/train_heading_model.py")
-    return HeadingModel(tuple(float(w) for w in data["weights"]), float(data.get("threshold", 0.5)))
+    return HeadingModel(tuple(float(w) for w in data["weights"]), float(data.get("threshold", 0.5)),
+                        tuple(float(w) for w in data.get("context_weights", ())))
 
 
 def heading_probabilities(body: Sequence[Line], toc_keys: set[str], model: HeadingModel | None = None,
@@ -246,12 +349,20 @@ def heading_probabilities(body: Sequence[Line], toc_keys: set[str], model: Headi
     """The model's probability that each line is a heading (0 for lines that are not plain text)."""
     model = model or default_model()
     stats = article_stats(body)
-    out = []
+    out = [0.0] * len(body)
+    scored: list[int] = []
+    rows: list[list[float]] = []
     for i, line in enumerate(body):
         if line.shape != "text" or (skip is not None and skip[i]):
-            out.append(0.0)
             continue
         prev = body[i - 1] if i > 0 else None
         nxt = body[i + 1] if i + 1 < len(body) else None
-        out.append(model.probability(line_features(line, prev, nxt, toc_keys, stats)))
+        rows.append(line_features(line, prev, nxt, toc_keys, stats))
+        out[i] = model.probability(rows[-1])
+        scored.append(i)
+    if model.context_weights and scored:
+        rows = context_features([body[i] for i in scored], [body[i + 1] if i + 1 < len(body) else None
+                                                            for i in scored], rows, [out[i] for i in scored])
+        for i, row in zip(scored, rows, strict=True):
+            out[i] = _logistic(model.context_weights, row)
     return out

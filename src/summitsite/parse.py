@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from summitsite.headings import (
+    FAQ_HEADING,
     Line,
     comparable,
     default_model,
@@ -94,7 +95,7 @@ class ParseOptions:
 
 _TOC_TITLE = re.compile(r"(table of contents|contents|in this article|on this page|jump to|article contents)\s*:?",
                         re.I)
-_FAQ_HEADING = re.compile(r"\bfaqs?\b|frequently asked|common questions|questions and answers|q\s*&\s*a\b", re.I)
+_FAQ_HEADING = FAQ_HEADING
 _BULLET = re.compile(r"^(\s*)[-*\u2022\u2013]\s+(.*)$")
 _NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
 _TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
