@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from summitsite.analyse import analyse
 from summitsite.config import SiteConfig
@@ -56,6 +59,40 @@ def test_related_is_deterministic():
     articles = [art(s, sec("S", "Russia China Iran Cuba."), tags=["t"]) for s in "edcba"]
     first = site_of(*articles).related
     assert first == site_of(*reversed(articles)).related
+
+
+def _related_reference(articles, limit=5):
+    """The formula of summitsite.related, scored the plain way: every pair, integer weights, sorted."""
+    from collections import Counter
+
+    from summitsite.related import SCALE, tag_slug
+    mentions = index_mentions(tuple(articles), ENTITIES)
+    ents = {a.slug: set(mentions.by_article.get(a.slug, {})) for a in articles}
+    tags = {a.slug: {tag_slug(t) for t in a.meta.tags} for a in articles}
+    df = Counter(e for found in ents.values() for e in found)
+    weight = {e: max(1, round(ENTITY_WEIGHT * math.log(1 + len(articles) / df[e]) * SCALE)) for e in df}
+    tag_weight = round(TAG_WEIGHT * SCALE)
+    result = {}
+    for a in articles:
+        scores = {b.slug: sum(weight[e] for e in ents[a.slug] & ents[b.slug])
+                  + tag_weight * len(tags[a.slug] & tags[b.slug]) for b in articles if b.slug != a.slug}
+        ranked = sorted((s for s in scores if scores[s] > 0),
+                        key=lambda s: (-scores[s], next(x.title.casefold() for x in articles if x.slug == s), s))
+        result[a.slug] = tuple(ranked[:limit])
+    return result
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sets(st.sampled_from(["Russia", "China", "Iran", "Cuba"])),
+                          st.sets(st.sampled_from(["x", "y", "Z", "z w"])),
+                          st.sampled_from(["Alpha", "beta", "Alpha", "Gamma"])), min_size=1, max_size=14))
+def test_bit_sliced_related_scoring_agrees_with_scoring_every_pair(specs):
+    articles = []
+    for k, (names, tags, title) in enumerate(specs):
+        article = art(f"a{k:02d}", sec("S", " ".join(sorted(names)) + "." if names else "Nothing."), tags=sorted(tags))
+        articles.append(dataclasses.replace(article, title=title))
+    related = related_articles(tuple(articles), index_mentions(tuple(articles), ENTITIES))
+    assert related == _related_reference(articles)
 
 
 # --- compare pages ----------------------------------------------------------------------------------------
