@@ -99,9 +99,3 @@ class Fingerprinter:
         elif job.kind == "topics":
             parts.append(self._dump(site.topics))  # topics.html reads site.topics
         return digest(*parts)
-
-
-def page_fingerprints(site: Site, jobs: list[PageJob], contexts: list[dict[str, Any]], source: Path) -> list[bytes]:
-    """One fingerprint per job, from its `render.page_context`: equal fingerprints mean equal rendered bytes."""
-    fingerprinter = Fingerprinter(site, source)
-    return [fingerprinter.page(job, context) for job, context in zip(jobs, contexts, strict=True)]
