@@ -33,8 +33,6 @@ class Site:
     topics: tuple[Topic, ...] = ()
     """One per tag, sorted by slug."""
 
-    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
-    """Values derived from the fields above, computed once when first asked for (see `summitsite.views`)."""
     _by_slug: Mapping[tuple[str, str], object] = field(init=False, repr=False, compare=False)
     """(kind, slug) -> entity, article or page: a lookup table derived from the fields above."""
 
