@@ -210,12 +210,13 @@ STAGES = [
     (builder, "load_pages"),
     (builder, "load_entities"),
     (builder, "analyse"),
-    (builder, "render_page"),
+    (builder, "render_page_chunks"),
     (builder, "collect_static"),
     (builder, "feed_files"),
     (builder, "index_files"),
     (write, "_write_new"),
     (write, "_carry_over"),
+    (write.Staging, "place"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -9,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from summitsite import write
+from summitsite.cache import SiteFiles
 from summitsite.errors import SummitError
 from summitsite.write import (
     MARKER,
+    Staging,
     WriteReport,
     check_output_location,
     clean_output,
@@ -294,3 +297,70 @@ def test_clean_output_refuses_the_source(source: Path) -> None:
     with pytest.raises(SummitError):
         clean_output(source, source)
     assert (source / "seed.txt").is_file()
+
+
+def _staged(site: dict[str, bytes], output: Path) -> tuple[SiteFiles, Staging]:
+    """`site` with its HTML pages placed in a staging folder, as the build's workers place them."""
+    staging = Staging(output)
+    staged = {}
+    for rel, data in site.items():
+        if rel.endswith(".html"):
+            staged[rel] = staging.place(rel, [data[:3], data[3:]])
+            assert staged[rel] == hashlib.sha256(data).digest()
+    fresh = {rel: data for rel, data in site.items() if rel not in staged}
+    return SiteFiles(fresh, {}, staged, staging.path), staging
+
+
+def test_staged_pages_are_swapped_in_and_unchanged_ones_keep_their_file(source: Path, output: Path) -> None:
+    write_output(SITE, output, source)
+    keep = output / "articles/a/index.html"
+    os.utime(keep, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    before = os.stat(keep)
+    new = dict(SITE, **{"index.html": b"<h1>home, changed</h1>", "articles/c/index.html": b"<h1>c</h1>"})
+    files, staging = _staged(new, output)
+    assert leftovers(output.parent) == [staging.path.name]  # placed beside the output, not yet visible
+    assert files["index.html"] == new["index.html"]  # read back from the staging folder
+    assert tree(output)["index.html"] == SITE["index.html"]
+
+    report = write_output(files, output, source, staging=staging)
+
+    # Unchanged: a.html (staged, same bytes as before) and the stylesheet; a.html keeps its very file.
+    assert report == WriteReport(written=2, unchanged=3, removed=0)
+    after = os.stat(keep)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    written = tree(output)
+    del written[MARKER]
+    assert written == new
+    assert leftovers(output.parent) == []
+
+
+def test_a_failed_staged_write_leaves_the_previous_output_and_no_staging(source: Path, output: Path,
+                                                                        monkeypatch) -> None:
+    write_output(SITE, output, source)
+    before = tree(output)
+    files, staging = _staged(dict(SITE, **{"index.html": b"<h1>new</h1>"}), output)
+    monkeypatch.setattr(write, "_write_new", lambda path, data: (_ for _ in ()).throw(OSError(28, "No space")))
+    with pytest.raises(SummitError, match="No space"):
+        write_output(files, output, source, staging=staging)
+    assert tree(output) == before
+    assert leftovers(output.parent) == []
+
+
+@pytest.mark.parametrize("rel", BAD_PATHS)
+def test_staging_refuses_bad_paths(output: Path, rel: str) -> None:
+    staging = Staging(output)
+    with pytest.raises(SummitError) as info:
+        staging.place(rel, [b"evil"])
+    assert info.value.diagnostics[0].code == "unsafe-output-path"
+    staging.discard()
+    assert leftovers(output.parent) == []
+
+
+def test_staging_places_a_path_once_and_discard_removes_everything(output: Path) -> None:
+    staging = Staging(output)
+    staging.place("articles/a/index.html", [b"one"])
+    with pytest.raises(ValueError, match=re.escape("two outputs would be written to articles/a/index.html")):
+        staging.place("articles/a/index.html", [b"two"])
+    assert (staging.path / "articles/a/index.html").read_bytes() == b"one"
+    staging.discard()
+    assert leftovers(output.parent) == []

@@ -42,9 +42,10 @@ from summitsite.render import (
     page_context,
     page_jobs,
     render_page,
+    render_page_chunks,
 )
 from summitsite.search import BUNDLE_DIR, index_files
-from summitsite.write import MARKER, WriteReport, check_output_location, write_output
+from summitsite.write import MARKER, Staging, WriteReport, check_output_location, write_output
 
 T = TypeVar("T")
 
@@ -130,7 +131,8 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
                  search: bool | None = None, parse: ParseSeed = parse_seed, jobs: int = 1,
                  cache: BuildCache | None = None, previous: OutputState | None = None,
                  reuse: dict[str, tuple[bytes, bytes]] | None = None,
-                 progress: Progress | None = None, memo: AnalysisMemo | None = None) -> RenderResult:
+                 progress: Progress | None = None, memo: AnalysisMemo | None = None,
+                 staging: Staging | None = None) -> RenderResult:
     """Everything up to, but not including, writing: the site and its files, or SummitError.
 
     The files are the rendered pages, the static files, feed.xml, robots.txt, sitemap.xml (with a
@@ -141,6 +143,8 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     keeps parsed seeds between builds. `previous` (the cache's record of the output folder) lets a page whose
     fingerprint is unchanged be carried over from that folder unrendered; `reuse` (path -> (fingerprint,
     bytes), the dev server's last build) does the same from memory, and `memo` keeps its analysis.
+    With `staging`, each rendered page goes straight into that new output folder (`SiteFiles.staged`)
+    instead of into memory.
     """
     progress = progress or Progress(None)
     parser = _CachedParser(cache, jobs, parse, progress)
@@ -159,7 +163,7 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     # workers: the context is computed once and shared by the two, and none of it is a serial step.
     old_out = Path(previous.output) if previous is not None else None
     pages = _Pages(env, site, plan, views.compare_entities(site), Fingerprinter(site, source), source,
-                   previous.files if previous is not None else {}, old_out, reuse or {})
+                   previous.files if previous is not None else {}, old_out, reuse or {}, staging)
     progress.start("rendering", len(plan))
     # Hub pages (entities, compare, topics, the FAQ) each show part of every article that concerns them.
     weight = {"faq": 0, "entity": 1, "topic": 2, "compare": 3, "index": 4, "entities": 5, "topics": 6}
@@ -168,24 +172,28 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     progress.stage("rendered")
     fresh: dict[str, bytes] = {}
     kept: dict[str, Path] = {}
+    staged: dict[str, bytes] = {}
     fingerprints: list[bytes] = []
     rendered_count = 0
     for job, (fingerprint, how, data) in zip(plan, outcomes, strict=True):
-        if job.path in fresh or job.path in kept:
+        if job.path in fresh or job.path in kept or job.path in staged:
             raise ValueError(f"two outputs would be written to {job.path}")
         fingerprints.append(fingerprint)
         if how == _KEPT:
             kept[job.path] = old_out / job.path  # type: ignore[operator]
         elif how == _REUSED:
             fresh[job.path] = pages.reuse[job.path][1]
+        elif how == _STAGED:
+            staged[job.path] = data  # type: ignore[assignment]  # the SHA-256 of what was placed
+            rendered_count += 1
         else:
             fresh[job.path] = data  # type: ignore[assignment]
             rendered_count += 1
     for path in builtin_static():
-        if path in fresh or path in kept:
+        if path in fresh or path in kept or path in staged:
             raise ValueError(f"two outputs would be written to {path}")
     fresh.update(collect_static(source))
-    files = SiteFiles(fresh, kept)
+    files = SiteFiles(fresh, kept, staged, staging.path if staging is not None else None)
     # The sitemap lists the rendered pages, so the feeds come after rendering and before the search bundle.
     _merge(files, feed_files(site, files, fallback_time()), "feeds")
     search_seconds = None
@@ -207,7 +215,7 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     progress.stage("ready to write")
     by_path = dict(zip((j.path for j in plan), fingerprints, strict=True))
     # Without files carried over from an old output, the result is the plain sorted dict it always was.
-    out_files: Mapping[str, bytes] = files if files.kept else dict(sorted(files.fresh.items()))
+    out_files: Mapping[str, bytes] = files if files.kept or files.staged else dict(sorted(files.fresh.items()))
     return RenderResult(site, out_files, warnings, search_seconds, by_path, search_key, parser.parsed,
                         rendered_count)
 
@@ -220,7 +228,7 @@ def site_from_cache(source: Path, include_drafts: bool = False, *, base_url: str
     return load_site(source, include_drafts, base_url=base_url, search=search, parse_all=parser)
 
 
-_RENDERED, _KEPT, _REUSED = "rendered", "kept", "reused"
+_RENDERED, _KEPT, _REUSED, _STAGED = "rendered", "kept", "reused", "staged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,10 +246,15 @@ class _Pages:
     old_out: Path | None
     reuse: Mapping[str, tuple[bytes, bytes]]
     """The dev server's last build: path -> (fingerprint, bytes)."""
+    staging: Staging | None
+    """Where a rendered page goes, when not back to the parent in memory."""
 
 
 def _page_job(pages: _Pages, i: int) -> tuple[bytes, str, bytes | None]:
-    """(fingerprint, how, bytes): the page rendered, or found unchanged in memory or in the old output."""
+    """(fingerprint, how, bytes): the page rendered, or found unchanged in memory or in the old output.
+
+    A page placed in the staging folder comes back as its SHA-256 instead of its bytes.
+    """
     job = pages.plan[i]
     try:
         context = page_context(pages.site, job, pages.compare)
@@ -255,7 +268,10 @@ def _page_job(pages: _Pages, i: int) -> tuple[bytes, str, bytes | None]:
                     return fingerprint, _KEPT, None
             except OSError:
                 pass
-        return fingerprint, _RENDERED, render_page(pages.env, pages.site, job, context)
+        if pages.staging is None:
+            return fingerprint, _RENDERED, render_page(pages.env, pages.site, job, context)
+        sha = pages.staging.place(job.path, render_page_chunks(pages.env, pages.site, job, context))
+        return fingerprint, _STAGED, sha
     except Exception as exc:
         # A site's own template can fail in any way (a typo, a filter given the wrong type): report the
         # template and line. An exception that did not pass through a template is summitsite's bug: re-raise.
@@ -423,7 +439,8 @@ def _search_key(files: SiteFiles, previous: OutputState | None, language: str) -
         if not path.endswith(".html"):
             continue
         data = files.fresh.get(path)
-        sha = hashlib.sha256(data).digest() if data is not None else previous.files[path].sha  # type: ignore
+        sha = (hashlib.sha256(data).digest() if data is not None
+               else files.staged.get(path) or previous.files[path].sha)  # type: ignore[union-attr]
         parts += [path, sha]
     return digest(*parts)
 
@@ -490,10 +507,15 @@ def build(source: Path, output: Path | None = None, include_drafts: bool = False
                            WriteReport(0, len(state.files), 0), state.search_key and 0.0, state.notes, None,
                            skipped=True)
     bar = Progress(progress)
-    result = render_files(source, include_drafts, base_url=base_url, search=search, jobs=jobs,
-                          cache=cache if use_cache else None, previous=state, progress=bar)
-    files = result.files if isinstance(result.files, SiteFiles) else SiteFiles(dict(result.files))
-    report = write_output(files, output, source, state.files if state is not None else None)
+    staging = Staging(output)
+    try:
+        result = render_files(source, include_drafts, base_url=base_url, search=search, jobs=jobs,
+                              cache=cache if use_cache else None, previous=state, progress=bar, staging=staging)
+        files = result.files if isinstance(result.files, SiteFiles) else SiteFiles(dict(result.files))
+        report = write_output(files, output, source, state.files if state is not None else None, staging)
+    except BaseException:
+        staging.discard()  # also on Ctrl-C: the previous output stays as it was, with nothing beside it
+        raise
     bar.done()
     pages = sum(1 for path in files if path.endswith(".html"))
     notes: tuple[str, ...] = ()
@@ -531,8 +553,9 @@ def _record_output(out: Path, files: SiteFiles, previous: OutputState | None, re
     records: dict[str, FileRecord] = {}
     for path in files:
         data = files.fresh.get(path)
-        # A kept file has a record: it was checked against it.
-        sha = hashlib.sha256(data).digest() if data is not None else previous.files[path].sha  # type: ignore
+        # A staged file came with its hash; a kept one has a record, which it was checked against.
+        sha = (hashlib.sha256(data).digest() if data is not None
+               else files.staged.get(path) or previous.files[path].sha)  # type: ignore[union-attr]
         try:
             st = os.lstat(out / path)
         except OSError:

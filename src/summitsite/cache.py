@@ -18,8 +18,8 @@ What is stored:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import io
 import os
 import pickle
 import shutil
@@ -125,16 +125,19 @@ class BuildCache:
     def save(self, name: str, value: Any) -> None:
         if not self.enabled:
             return
+        tmp = self.folder / f".{name}.{os.getpid()}.tmp"
         try:
             self.folder.mkdir(exist_ok=True)
-            tmp = self.folder / f".{name}.{os.getpid()}.tmp"
-            buf = io.BytesIO()
-            buf.write(self.header)
-            pickle.dump(value, buf, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.write_bytes(buf.getvalue())
+            # Straight into the file: a pickle made in memory first (twice over, with getvalue) was the
+            # peak of a build's memory.
+            with open(tmp, "wb") as f:
+                f.write(self.header)
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.folder / name)
         except OSError:
-            pass  # a read-only site folder still builds, only without a cache
+            # A read-only site folder still builds, only without a cache.
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
 
 # What `render_files` reads: the configuration file and these folders. Everything else (build/, dot folders,
@@ -182,28 +185,35 @@ def template_sources(site_root: Path) -> bytes:
 
 
 class SiteFiles(Mapping[str, bytes]):
-    """The output files of a build: new bytes, plus files carried over unread from the previous output.
+    """The output files of a build: new bytes, files carried over unread from the previous output, and
+    files already placed in the new output folder.
 
     `kept` maps a path to the previous output's file, whose bytes the cache vouches for (its stamp matched);
-    reading such an entry reads that file, so the search indexer or `check` can still see every byte, while
-    `write_output` hard-links it without reading it.
+    `staged` maps a path to the SHA-256 of the file a worker wrote into `folder` (`write.Staging`). Reading
+    such an entry reads that file, so the feeds, the search index or `check` can still see every byte, while
+    `write_output` hard-links a kept file and leaves a staged one in place, without reading either.
     """
 
-    def __init__(self, fresh: dict[str, bytes], kept: dict[str, Path] | None = None) -> None:
+    def __init__(self, fresh: dict[str, bytes], kept: dict[str, Path] | None = None,
+                 staged: dict[str, bytes] | None = None, folder: Path | None = None) -> None:
         self.fresh = fresh
         self.kept = kept or {}
+        self.staged = staged or {}
+        self.folder = folder
 
     def __getitem__(self, path: str) -> bytes:
         data = self.fresh.get(path)
         if data is not None:
             return data
+        if path in self.staged:
+            return (self.folder / path).read_bytes()  # type: ignore[operator]
         return self.kept[path].read_bytes()
 
     def __contains__(self, path: object) -> bool:
-        return path in self.fresh or path in self.kept
+        return path in self.fresh or path in self.kept or path in self.staged
 
     def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self.fresh.keys() | self.kept.keys()))
+        return iter(sorted(self.fresh.keys() | self.kept.keys() | self.staged.keys()))
 
     def __len__(self) -> int:
-        return len(self.fresh.keys() | self.kept.keys())
+        return len(self.fresh.keys() | self.kept.keys() | self.staged.keys())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -181,6 +181,29 @@ def render_page(env: jinja2.Environment, site: Site, job: PageJob, context: dict
     return _render(env, job.template, site, job.path, **context)
 
 
+CHUNK_CHARACTERS = 1 << 16
+
+
+def render_page_chunks(env: jinja2.Environment, site: Site, job: PageJob, context: dict[str, Any]) -> Iterator[bytes]:
+    """`render_page`'s bytes in pieces of about 64 KB, for writing as they come.
+
+    The whole page never exists at once: Jinja's `render` joins every fragment of a page (hundreds of
+    thousands on the FAQ hub of a large site) before encoding it, which made the hub pages the peak of a
+    build's memory.
+    """
+    pending: list[str] = []
+    size = 0
+    for piece in env.get_template(job.template).generate(_common(site, job.path, context)):
+        pending.append(piece)
+        size += len(piece)
+        if size >= CHUNK_CHARACTERS:
+            yield "".join(pending).encode("utf-8")
+            pending.clear()
+            size = 0
+    if pending:
+        yield "".join(pending).encode("utf-8")
+
+
 def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
     """Every page of the site plus the built-in static files, keyed by output path, in sorted order."""
     files: dict[str, bytes] = {}
@@ -200,7 +223,12 @@ def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
 
 
 def _render(env: jinja2.Environment, template: str, site: Site, page_path: str, **extra: Any) -> bytes:
-    context: dict[str, Any] = {
+    return env.get_template(template).render(_common(site, page_path, extra)).encode("utf-8")
+
+
+def _common(site: Site, page_path: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """The context every template sees, plus the page's own `extra`."""
+    return {
         "site": site,
         "config": site.config,
         "page_path": page_path,
@@ -210,7 +238,6 @@ def _render(env: jinja2.Environment, template: str, site: Site, page_path: str, 
         "canonical": urls.absolute_url(site.config.base_url, page_path) if site.config.base_url else "",
         **extra,
     }
-    return env.get_template(template).render(context).encode("utf-8")
 
 
 def _url_from_anywhere(site: Site) -> Callable[[str], str]:
@@ -229,8 +256,16 @@ def _url_from_anywhere(site: Site) -> Callable[[str], str]:
 
 
 def _url_from(page_path: str) -> Callable[[str], str]:
+    # Remembered for this page only: a hub page links the same few targets thousands of times, while a
+    # cache shared by every page kept a link per (page, target) alive for the whole build, most of a
+    # worker's memory growth.
+    memo: dict[str, str] = {}
+
     def url(path: str) -> str:
-        return urls.relative_url(page_path, path)
+        href = memo.get(path)
+        if href is None:
+            href = memo[path] = urls.relative_url(page_path, path)
+        return href
 
     return url
 

@@ -20,7 +20,6 @@ def page_path(slug: str) -> str:
     return f"{slug}/index.html"
 
 
-@functools.lru_cache(maxsize=65536)
 def relative_url(from_path: str, to_path: str) -> str:
     """The relative href from the page at `from_path` to `to_path` (which may carry a #fragment)."""
     target, _, fragment = to_path.partition("#")
