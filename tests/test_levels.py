@@ -8,8 +8,9 @@ from summitsite.levels import assign_levels
 PROSE = "This paragraph has enough words in it to be the text of a section, not a heading of its own."
 
 
-def levels(outline: list[tuple[str, int | str]], faq: set[str] = frozenset()) -> list[int]:
-    """Levels for headings given as (text, lines under it); a string instead of a count means `n` list items."""
+def levels(outline: list[tuple[str, int | str | tuple[str, ...]]], faq: set[str] = frozenset()) -> list[int]:
+    """Levels for headings given as (text, lines under it); a string instead of a count means `n` list items,
+    a tuple gives the lines' texts."""
     headings, sections = [], []
     number = 0
     for text, under in outline:
@@ -17,6 +18,8 @@ def levels(outline: list[tuple[str, int | str]], faq: set[str] = frozenset()) ->
         headings.append(Line(number, text, 0, "text", heading=True))
         if isinstance(under, str):
             lines = [Line(number + k + 1, f"- item {k}", 0, "bullet") for k in range(int(under))]
+        elif isinstance(under, tuple):
+            lines = [Line(number + k + 1, line, 0, "text") for k, line in enumerate(under)]
         else:
             lines = [Line(number + k + 1, PROSE, 0, "text") for k in range(under)]
         number += len(lines)
@@ -86,3 +89,15 @@ def test_a_namesake_of_a_top_level_prefix_closes_the_open_group() -> None:
     outline = [("Growing Lemons: What You Need", 2), ("Day 7", 0), ("Watering", 2), ("Growing Lemons: FAQs", 1),
                ("1. Can I use store seeds?", 1), ("2. How long does it take?", 1), ("Conclusion", 2)]
     assert levels(outline, faq={"Growing Lemons: FAQs"}) == [2, 2, 3, 2, 3, 3, 2]
+
+
+def test_the_last_of_a_run_of_bare_headings_is_no_parent() -> None:
+    # "Quests" and "Portraits" lost their galleries to the extractor: "Timeline" is their sibling.
+    outline = [("Schedule", 2), ("Quests", 0), ("Portraits", 0), ("Timeline", 2), ("Trivia", 2)]
+    assert levels(outline) == [2, 2, 2, 2, 2]
+
+
+def test_a_lone_bare_heading_is_still_a_parent() -> None:
+    outline = [("Schedule", 2), ("Portraits", 0), ("Timeline", 2), ("Trivia", 2)]
+    assert levels(outline) == [2, 2, 3, 3]
+

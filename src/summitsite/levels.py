@@ -108,8 +108,8 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
 
     `sections[i]` holds the non-heading lines between heading i and the next one. The evidence:
     - a heading with nothing under it, followed by a heading with text under it, is a parent of the
-      headings that follow, up to the next such parent (two bare headings in a row are siblings; a bare
-      question is an unanswered question, not a parent);
+      headings that follow, up to the next such parent (bare headings in a row are siblings, emptied by
+      the extractor, and the last of them is no parent either; a bare question is an unanswered question);
     - a run of numbered or enumerated headings ("1. ...", "Step 2: ...") nests under the heading before
       it, unless that heading is named like them ("Example Data" before "Example 1: ...");
     - question headings with answers under an FAQ heading nest under it;
@@ -123,9 +123,10 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
     repeats = Counter(p for p in patterns if p is not None)
     patterns = [p if p is not None and repeats[p] >= 2 else None for p in patterns]
     bare = [body_lines[i] == 0 and i + 1 < count for i in range(count)]
-    # A bare date ("April 3, 2019") is a post's stamp or a log entry, not a parent.
+    # A bare date ("April 3, 2019") is a post's stamp or a log entry, not a parent. Nor is the last of a run of
+    # bare headings: a run of them is a run of sections the extractor emptied (galleries, widgets, link lists).
     opens_own = [bare[i] and not _is_question(headings[i]) and not bare[i + 1] and not _is_date(headings[i])
-                 for i in range(count)]
+                 and not (i > 0 and bare[i - 1]) for i in range(count)]
     parent: _Parent | None = None
     back_matter = [_is_back_matter(h) for h in headings]
     top_prefixes: set[str] = set()  # "X vs Y:" prefixes of top-level headings: their next namesake is a sibling
