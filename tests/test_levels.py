@@ -101,3 +101,26 @@ def test_a_lone_bare_heading_is_still_a_parent() -> None:
     outline = [("Schedule", 2), ("Portraits", 0), ("Timeline", 2), ("Trivia", 2)]
     assert levels(outline) == [2, 2, 3, 3]
 
+
+def answers(company: str) -> tuple[str, ...]:
+    return (f"Are bicycles allowed? {company} accepts folding bicycles only.",
+            f"Is food allowed? {company} allows cold food and soft drinks on board.")
+
+
+def test_sections_opening_alike_are_sub_sections_of_the_heading_before_them() -> None:
+    outline = [("General information", 3), ("Train companies", 2), ("Northern", answers("Northern")),
+               ("Southern", answers("Southern")), ("Thameslink", answers("Thameslink")),
+               ("Engineering works", 2)]
+    assert levels(outline) == [2, 2, 3, 3, 3, 2]
+
+
+def test_two_sections_opening_alike_may_be_chance() -> None:
+    outline = [("General information", 3), ("Train companies", 2), ("Northern", answers("Northern")),
+               ("Southern", answers("Southern")), ("Engineering works", 2)]
+    assert levels(outline) == [2, 2, 2, 2, 2]
+
+
+def test_sections_opening_like_the_one_before_them_are_siblings() -> None:
+    outline = [("Avanti", answers("Avanti")), ("Northern", answers("Northern")), ("Southern", answers("Southern")),
+               ("Thameslink", answers("Thameslink"))]
+    assert levels(outline) == [2, 2, 2, 2]

@@ -68,9 +68,11 @@ def _is_question(line: Line) -> bool:
     return line.text.endswith("?")
 
 
-def _stays_under(parent: _Parent, heading: Line, pattern: str | None, opens_own: bool) -> bool:
+def _stays_under(parent: _Parent, heading: Line, pattern: str | None, opens_own: bool, opening: str | None) -> bool:
     if pattern is not None and pattern == parent.pattern:
         return False  # a sibling of the parent
+    if parent.children.startswith("opening:"):
+        return not opens_own and opening == parent.children[8:]
     if parent.children == "question":
         return _is_question(heading)
     if parent.children == "any":
@@ -80,6 +82,27 @@ def _stays_under(parent: _Parent, heading: Line, pattern: str | None, opens_own:
     if parent.children.startswith("word:"):
         return not opens_own and parent.children[5:] in _stems(heading.text)
     return pattern == parent.children
+
+
+def _opening(lines: Sequence[Line]) -> str | None:
+    """How a section's text begins: the first two words (or table cells' bars) of its first line, folded."""
+    if not lines:
+        return None
+    tokens = re.findall(r"[^\W_]+|\|", lines[0].text.casefold())[:2]
+    return " ".join(tokens) if len(tokens) == 2 else None
+
+
+_ALIKE_RUN = 3
+"""Sections in a row opening with the same words that make them one parent's sub-sections (two can be chance)."""
+
+
+def _opens_alike_run(openings: Sequence[str | None], i: int) -> bool:
+    """Whether the sections after heading i begin alike ("Are bicycles allowed? ...", under one train company
+    after another) while section i does not: the parallel sections are sub-sections of heading i."""
+    first = openings[i + 1] if i + 1 < len(openings) else None
+    if first is None or openings[i] == first or i + _ALIKE_RUN >= len(openings):
+        return False
+    return all(openings[k] == first for k in range(i + 1, i + 1 + _ALIKE_RUN))
 
 
 def _stems(text: str) -> set[str]:
@@ -114,7 +137,9 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
       it, unless that heading is named like them ("Example Data" before "Example 1: ...");
     - question headings with answers under an FAQ heading nest under it;
     - headings sharing a prefix ("X vs Y: Fees", "X vs Y: Security") are sections; the other headings
-      between them are their sub-sections.
+      between them are their sub-sections;
+    - three or more sections in a row whose text opens with the same words (each company's "Are bicycles
+      allowed? ...") are sub-sections of the heading before them, for as long as their sections open so.
     One level of nesting is inferred; deeper structure is not recoverable from flat text reliably.
     """
     count = len(headings)
@@ -127,12 +152,13 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
     # bare headings: a run of them is a run of sections the extractor emptied (galleries, widgets, link lists).
     opens_own = [bare[i] and not _is_question(headings[i]) and not bare[i + 1] and not _is_date(headings[i])
                  and not (i > 0 and bare[i - 1]) for i in range(count)]
+    openings = [_opening(lines) for lines in sections]
     parent: _Parent | None = None
     back_matter = [_is_back_matter(h) for h in headings]
     top_prefixes: set[str] = set()  # "X vs Y:" prefixes of top-level headings: their next namesake is a sibling
     for i, heading in enumerate(headings):
         if parent is not None and (back_matter[i] or patterns[i] in top_prefixes
-                                   or not _stays_under(parent, heading, patterns[i], opens_own[i])):
+                                   or not _stays_under(parent, heading, patterns[i], opens_own[i], openings[i])):
             parent = None
         heading.level = parent.level + 1 if parent is not None else 2
         if parent is None and patterns[i] is not None and patterns[i].startswith("prefix:"):
@@ -151,6 +177,8 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
             parent = _Parent(heading.level, patterns[i], next_pattern)
         elif patterns[i] is not None and patterns[i].startswith("prefix:") and next_pattern is None:
             parent = _Parent(heading.level, patterns[i], "any", _is_question(following))
+        elif not back_matter[i] and _opens_alike_run(openings, i):
+            parent = _Parent(heading.level, patterns[i], "opening:" + openings[i + 1])
     _nest_cards(headings, sections)
     _nest_repeated_names(headings, back_matter)
     # One parent over everything else is a page title in disguise, not structure: keep the headings flat.
