@@ -124,3 +124,14 @@ def test_sections_opening_like_the_one_before_them_are_siblings() -> None:
     outline = [("Avanti", answers("Avanti")), ("Northern", answers("Northern")), ("Southern", answers("Southern")),
                ("Thameslink", answers("Thameslink"))]
     assert levels(outline) == [2, 2, 2, 2]
+
+
+def test_a_heading_capitalised_unlike_the_first_sub_section_ends_a_bare_parents_group() -> None:
+    outline = [("Ethics declarations", 0), ("Conflict of Interest", 1), ("Human and Animal Rights", 1),
+               ("Additional information", 2), ("Rights and permissions", 2)]
+    assert levels(outline) == [2, 3, 3, 2, 2]
+
+
+def test_headings_too_short_to_show_a_capitalisation_stay_in_the_group() -> None:
+    outline = [("Ethics declarations", 0), ("Conflict of Interest", 1), ("Funding", 1), ("Human and Animal Rights", 1)]
+    assert levels(outline) == [2, 3, 3, 3]

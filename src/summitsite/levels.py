@@ -38,6 +38,8 @@ class _Parent:
     """Which headings stay under it: `any`, `question`, or one sibling pattern."""
     first_question: bool = False
     """Whether its first sub-section is a question: the sub-sections of an `any` parent are all alike."""
+    first_style: str | None = None
+    """How its first sub-section is capitalised (`_style`), when that can be told: alike sub-sections again."""
 
 
 # Headings that close an article ("References", "See also", "Conclusion"): sections of their own, never
@@ -77,8 +79,11 @@ def _stays_under(parent: _Parent, heading: Line, pattern: str | None, opens_own:
         return _is_question(heading)
     if parent.children == "any":
         # A new parent starts a new group at the parent's level; a question among statements (or a statement
-        # among questions) ends the group: sub-sections of one parent are written alike.
-        return not opens_own and _is_question(heading) == parent.first_question
+        # among questions), or a sentence-case heading among Title Case ones (or the reverse), ends the
+        # group: sub-sections of one parent are written alike.
+        style = _style(heading.text)
+        return not opens_own and _is_question(heading) == parent.first_question \
+            and (style is None or parent.first_style is None or style == parent.first_style)
     if parent.children.startswith("word:"):
         return not opens_own and parent.children[5:] in _stems(heading.text)
     return pattern == parent.children
@@ -131,7 +136,8 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
 
     `sections[i]` holds the non-heading lines between heading i and the next one. The evidence:
     - a heading with nothing under it, followed by a heading with text under it, is a parent of the
-      headings that follow, up to the next such parent (bare headings in a row are siblings, emptied by
+      headings that follow, up to the next such parent or a heading written unlike the first of them (a
+      question among statements, sentence case among Title Case; bare headings in a row are siblings, emptied by
       the extractor, and the last of them is no parent either; a bare question is an unanswered question);
     - a run of numbered or enumerated headings ("1. ...", "Step 2: ...") nests under the heading before
       it, unless that heading is named like them ("Example Data" before "Example 1: ...");
@@ -171,7 +177,8 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
         elif opens_own[i] and not back_matter[i]:
             # Children named alike ("Two Hearts", "Four Hearts") end where the naming stops.
             shared = _shared_word(following, headings[i + 2]) if i + 2 < count else None
-            parent = _Parent(heading.level, patterns[i], shared or "any", _is_question(following))
+            parent = _Parent(heading.level, patterns[i], shared or "any", _is_question(following),
+                             _style(following.text))
         elif next_pattern is not None and next_pattern.startswith("#") and next_pattern != patterns[i] \
                 and not _edge_words(heading.text) & _edge_words(following.text):
             parent = _Parent(heading.level, patterns[i], next_pattern)
