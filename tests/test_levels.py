@@ -135,3 +135,9 @@ def test_a_heading_capitalised_unlike_the_first_sub_section_ends_a_bare_parents_
 def test_headings_too_short_to_show_a_capitalisation_stay_in_the_group() -> None:
     outline = [("Ethics declarations", 0), ("Conflict of Interest", 1), ("Funding", 1), ("Human and Animal Rights", 1)]
     assert levels(outline) == [2, 3, 3, 3]
+
+
+def test_card_parts_after_an_emptied_section_stay_at_the_top() -> None:
+    # "Make with" / "Cake Mix" is a product box the extractor emptied, not the card's heading.
+    outline = [("Make with", 0), ("Cake Mix", 0), ("Ingredients", "4"), ("Steps", 3), ("Expert Tips", 2)]
+    assert levels(outline) == [2, 2, 2, 2, 2]

@@ -62,6 +62,12 @@ _CARD_PART = re.compile(
 _CARD_CORE = re.compile(r"ingredients?|instructions?|directions?|method|steps", re.I)
 
 
+def _emptied(sections: Sequence[Sequence[Line]], i: int) -> bool:
+    """Whether heading i ends a run of bare headings: sections the extractor emptied (galleries, widgets, link
+    lists), never a parent, however much text follows."""
+    return i > 0 and not sections[i] and not sections[i - 1]
+
+
 def _is_date(line: Line) -> bool:
     return len(line.text.split()) <= 5 and bool(_DATE.search(line.text))
 
@@ -154,10 +160,9 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
     repeats = Counter(p for p in patterns if p is not None)
     patterns = [p if p is not None and repeats[p] >= 2 else None for p in patterns]
     bare = [body_lines[i] == 0 and i + 1 < count for i in range(count)]
-    # A bare date ("April 3, 2019") is a post's stamp or a log entry, not a parent. Nor is the last of a run of
-    # bare headings: a run of them is a run of sections the extractor emptied (galleries, widgets, link lists).
+    # A bare date ("April 3, 2019") is a post's stamp or a log entry, not a parent; nor is an emptied section.
     opens_own = [bare[i] and not _is_question(headings[i]) and not bare[i + 1] and not _is_date(headings[i])
-                 and not (i > 0 and bare[i - 1]) for i in range(count)]
+                 and not _emptied(sections, i) for i in range(count)]
     openings = [_opening(lines) for lines in sections]
     parent: _Parent | None = None
     back_matter = [_is_back_matter(h) for h in headings]
@@ -199,7 +204,8 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
 def _nest_cards(headings: Sequence[Line], sections: Sequence[Sequence[Line]]) -> None:
     """A recipe or how-to card: a heading, then its parts ("Ingredients", "Instructions", "Notes"), perhaps
     after groups of ingredients (headings over nothing but a list). The parts and groups are its sub-sections.
-    Cards the other rules already nested are left alone."""
+    Cards the other rules already nested are left alone, and so are cards whose heading is an emptied section
+    (a "Make with" product box): their parts are the page's own sections."""
     keys = [comparable(h.text) for h in headings]
     parts = [bool(_CARD_PART.fullmatch(key)) for key in keys]
     count = len(headings)
@@ -221,7 +227,8 @@ def _nest_cards(headings: Sequence[Line], sections: Sequence[Sequence[Line]]) ->
             end = j
         title = start - 1
         run = range(start, end + 1)
-        if title >= 0 and sum(parts[j] for j in run) >= 2 and any(_CARD_CORE.fullmatch(keys[j]) for j in run) \
+        if title >= 0 and not _emptied(sections, title) and sum(parts[j] for j in run) >= 2 \
+                and any(_CARD_CORE.fullmatch(keys[j]) for j in run) \
                 and all(headings[j].level == headings[title].level for j in run):
             for j in run:
                 headings[j].level = headings[title].level + 1
