@@ -8,8 +8,9 @@ from summitsite.levels import assign_levels
 PROSE = "This paragraph has enough words in it to be the text of a section, not a heading of its own."
 
 
-def levels(outline: list[tuple[str, int | str]], faq: set[str] = frozenset()) -> list[int]:
-    """Levels for headings given as (text, lines under it); a string instead of a count means `n` list items."""
+def levels(outline: list[tuple[str, int | str | tuple[str, ...]]], faq: set[str] = frozenset()) -> list[int]:
+    """Levels for headings given as (text, lines under it); a string instead of a count means `n` list items,
+    a tuple gives the lines' texts."""
     headings, sections = [], []
     number = 0
     for text, under in outline:
@@ -17,6 +18,8 @@ def levels(outline: list[tuple[str, int | str]], faq: set[str] = frozenset()) ->
         headings.append(Line(number, text, 0, "text", heading=True))
         if isinstance(under, str):
             lines = [Line(number + k + 1, f"- item {k}", 0, "bullet") for k in range(int(under))]
+        elif isinstance(under, tuple):
+            lines = [Line(number + k + 1, line, 0, "text") for k, line in enumerate(under)]
         else:
             lines = [Line(number + k + 1, PROSE, 0, "text") for k in range(under)]
         number += len(lines)
@@ -86,3 +89,55 @@ def test_a_namesake_of_a_top_level_prefix_closes_the_open_group() -> None:
     outline = [("Growing Lemons: What You Need", 2), ("Day 7", 0), ("Watering", 2), ("Growing Lemons: FAQs", 1),
                ("1. Can I use store seeds?", 1), ("2. How long does it take?", 1), ("Conclusion", 2)]
     assert levels(outline, faq={"Growing Lemons: FAQs"}) == [2, 2, 3, 2, 3, 3, 2]
+
+
+def test_the_last_of_a_run_of_bare_headings_is_no_parent() -> None:
+    # "Quests" and "Portraits" lost their galleries to the extractor: "Timeline" is their sibling.
+    outline = [("Schedule", 2), ("Quests", 0), ("Portraits", 0), ("Timeline", 2), ("Trivia", 2)]
+    assert levels(outline) == [2, 2, 2, 2, 2]
+
+
+def test_a_lone_bare_heading_is_still_a_parent() -> None:
+    outline = [("Schedule", 2), ("Portraits", 0), ("Timeline", 2), ("Trivia", 2)]
+    assert levels(outline) == [2, 2, 3, 3]
+
+
+def answers(company: str) -> tuple[str, ...]:
+    return (f"Are bicycles allowed? {company} accepts folding bicycles only.",
+            f"Is food allowed? {company} allows cold food and soft drinks on board.")
+
+
+def test_sections_opening_alike_are_sub_sections_of_the_heading_before_them() -> None:
+    outline = [("General information", 3), ("Train companies", 2), ("Northern", answers("Northern")),
+               ("Southern", answers("Southern")), ("Thameslink", answers("Thameslink")),
+               ("Engineering works", 2)]
+    assert levels(outline) == [2, 2, 3, 3, 3, 2]
+
+
+def test_two_sections_opening_alike_may_be_chance() -> None:
+    outline = [("General information", 3), ("Train companies", 2), ("Northern", answers("Northern")),
+               ("Southern", answers("Southern")), ("Engineering works", 2)]
+    assert levels(outline) == [2, 2, 2, 2, 2]
+
+
+def test_sections_opening_like_the_one_before_them_are_siblings() -> None:
+    outline = [("Avanti", answers("Avanti")), ("Northern", answers("Northern")), ("Southern", answers("Southern")),
+               ("Thameslink", answers("Thameslink"))]
+    assert levels(outline) == [2, 2, 2, 2]
+
+
+def test_a_heading_capitalised_unlike_the_first_sub_section_ends_a_bare_parents_group() -> None:
+    outline = [("Ethics declarations", 0), ("Conflict of Interest", 1), ("Human and Animal Rights", 1),
+               ("Additional information", 2), ("Rights and permissions", 2)]
+    assert levels(outline) == [2, 3, 3, 2, 2]
+
+
+def test_headings_too_short_to_show_a_capitalisation_stay_in_the_group() -> None:
+    outline = [("Ethics declarations", 0), ("Conflict of Interest", 1), ("Funding", 1), ("Human and Animal Rights", 1)]
+    assert levels(outline) == [2, 3, 3, 3]
+
+
+def test_card_parts_after_an_emptied_section_stay_at_the_top() -> None:
+    # "Make with" / "Cake Mix" is a product box the extractor emptied, not the card's heading.
+    outline = [("Make with", 0), ("Cake Mix", 0), ("Ingredients", "4"), ("Steps", 3), ("Expert Tips", 2)]
+    assert levels(outline) == [2, 2, 2, 2, 2]

@@ -38,6 +38,8 @@ class _Parent:
     """Which headings stay under it: `any`, `question`, or one sibling pattern."""
     first_question: bool = False
     """Whether its first sub-section is a question: the sub-sections of an `any` parent are all alike."""
+    first_style: str | None = None
+    """How its first sub-section is capitalised (`_style`), when that can be told: alike sub-sections again."""
 
 
 # Headings that close an article ("References", "See also", "Conclusion"): sections of their own, never
@@ -60,6 +62,12 @@ _CARD_PART = re.compile(
 _CARD_CORE = re.compile(r"ingredients?|instructions?|directions?|method|steps", re.I)
 
 
+def _emptied(sections: Sequence[Sequence[Line]], i: int) -> bool:
+    """Whether heading i ends a run of bare headings: sections the extractor emptied (galleries, widgets, link
+    lists), never a parent, however much text follows."""
+    return i > 0 and not sections[i] and not sections[i - 1]
+
+
 def _is_date(line: Line) -> bool:
     return len(line.text.split()) <= 5 and bool(_DATE.search(line.text))
 
@@ -68,18 +76,44 @@ def _is_question(line: Line) -> bool:
     return line.text.endswith("?")
 
 
-def _stays_under(parent: _Parent, heading: Line, pattern: str | None, opens_own: bool) -> bool:
+def _stays_under(parent: _Parent, heading: Line, pattern: str | None, opens_own: bool, opening: str | None) -> bool:
     if pattern is not None and pattern == parent.pattern:
         return False  # a sibling of the parent
+    if parent.children.startswith("opening:"):
+        return not opens_own and opening == parent.children[8:]
     if parent.children == "question":
         return _is_question(heading)
     if parent.children == "any":
         # A new parent starts a new group at the parent's level; a question among statements (or a statement
-        # among questions) ends the group: sub-sections of one parent are written alike.
-        return not opens_own and _is_question(heading) == parent.first_question
+        # among questions), or a sentence-case heading among Title Case ones (or the reverse), ends the
+        # group: sub-sections of one parent are written alike.
+        style = _style(heading.text)
+        return not opens_own and _is_question(heading) == parent.first_question \
+            and (style is None or parent.first_style is None or style == parent.first_style)
     if parent.children.startswith("word:"):
         return not opens_own and parent.children[5:] in _stems(heading.text)
     return pattern == parent.children
+
+
+def _opening(lines: Sequence[Line]) -> str | None:
+    """How a section's text begins: the first two words (or table cells' bars) of its first line, folded."""
+    if not lines:
+        return None
+    tokens = re.findall(r"[^\W_]+|\|", lines[0].text.casefold())[:2]
+    return " ".join(tokens) if len(tokens) == 2 else None
+
+
+_ALIKE_RUN = 3
+"""Sections in a row opening with the same words that make them one parent's sub-sections (two can be chance)."""
+
+
+def _opens_alike_run(openings: Sequence[str | None], i: int) -> bool:
+    """Whether the sections after heading i begin alike ("Are bicycles allowed? ...", under one train company
+    after another) while section i does not: the parallel sections are sub-sections of heading i."""
+    first = openings[i + 1] if i + 1 < len(openings) else None
+    if first is None or openings[i] == first or i + _ALIKE_RUN >= len(openings):
+        return False
+    return all(openings[k] == first for k in range(i + 1, i + 1 + _ALIKE_RUN))
 
 
 def _stems(text: str) -> set[str]:
@@ -108,13 +142,16 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
 
     `sections[i]` holds the non-heading lines between heading i and the next one. The evidence:
     - a heading with nothing under it, followed by a heading with text under it, is a parent of the
-      headings that follow, up to the next such parent (two bare headings in a row are siblings; a bare
-      question is an unanswered question, not a parent);
+      headings that follow, up to the next such parent or a heading written unlike the first of them (a
+      question among statements, sentence case among Title Case; bare headings in a row are siblings, emptied by
+      the extractor, and the last of them is no parent either; a bare question is an unanswered question);
     - a run of numbered or enumerated headings ("1. ...", "Step 2: ...") nests under the heading before
       it, unless that heading is named like them ("Example Data" before "Example 1: ...");
     - question headings with answers under an FAQ heading nest under it;
     - headings sharing a prefix ("X vs Y: Fees", "X vs Y: Security") are sections; the other headings
-      between them are their sub-sections.
+      between them are their sub-sections;
+    - three or more sections in a row whose text opens with the same words (each company's "Are bicycles
+      allowed? ...") are sub-sections of the heading before them, for as long as their sections open so.
     One level of nesting is inferred; deeper structure is not recoverable from flat text reliably.
     """
     count = len(headings)
@@ -123,15 +160,16 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
     repeats = Counter(p for p in patterns if p is not None)
     patterns = [p if p is not None and repeats[p] >= 2 else None for p in patterns]
     bare = [body_lines[i] == 0 and i + 1 < count for i in range(count)]
-    # A bare date ("April 3, 2019") is a post's stamp or a log entry, not a parent.
+    # A bare date ("April 3, 2019") is a post's stamp or a log entry, not a parent; nor is an emptied section.
     opens_own = [bare[i] and not _is_question(headings[i]) and not bare[i + 1] and not _is_date(headings[i])
-                 for i in range(count)]
+                 and not _emptied(sections, i) for i in range(count)]
+    openings = [_opening(lines) for lines in sections]
     parent: _Parent | None = None
     back_matter = [_is_back_matter(h) for h in headings]
     top_prefixes: set[str] = set()  # "X vs Y:" prefixes of top-level headings: their next namesake is a sibling
     for i, heading in enumerate(headings):
         if parent is not None and (back_matter[i] or patterns[i] in top_prefixes
-                                   or not _stays_under(parent, heading, patterns[i], opens_own[i])):
+                                   or not _stays_under(parent, heading, patterns[i], opens_own[i], openings[i])):
             parent = None
         heading.level = parent.level + 1 if parent is not None else 2
         if parent is None and patterns[i] is not None and patterns[i].startswith("prefix:"):
@@ -144,12 +182,15 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
         elif opens_own[i] and not back_matter[i]:
             # Children named alike ("Two Hearts", "Four Hearts") end where the naming stops.
             shared = _shared_word(following, headings[i + 2]) if i + 2 < count else None
-            parent = _Parent(heading.level, patterns[i], shared or "any", _is_question(following))
+            parent = _Parent(heading.level, patterns[i], shared or "any", _is_question(following),
+                             _style(following.text))
         elif next_pattern is not None and next_pattern.startswith("#") and next_pattern != patterns[i] \
                 and not _edge_words(heading.text) & _edge_words(following.text):
             parent = _Parent(heading.level, patterns[i], next_pattern)
         elif patterns[i] is not None and patterns[i].startswith("prefix:") and next_pattern is None:
             parent = _Parent(heading.level, patterns[i], "any", _is_question(following))
+        elif not back_matter[i] and _opens_alike_run(openings, i):
+            parent = _Parent(heading.level, patterns[i], "opening:" + openings[i + 1])
     _nest_cards(headings, sections)
     _nest_repeated_names(headings, back_matter)
     # One parent over everything else is a page title in disguise, not structure: keep the headings flat.
@@ -163,7 +204,8 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
 def _nest_cards(headings: Sequence[Line], sections: Sequence[Sequence[Line]]) -> None:
     """A recipe or how-to card: a heading, then its parts ("Ingredients", "Instructions", "Notes"), perhaps
     after groups of ingredients (headings over nothing but a list). The parts and groups are its sub-sections.
-    Cards the other rules already nested are left alone."""
+    Cards the other rules already nested are left alone, and so are cards whose heading is an emptied section
+    (a "Make with" product box): their parts are the page's own sections."""
     keys = [comparable(h.text) for h in headings]
     parts = [bool(_CARD_PART.fullmatch(key)) for key in keys]
     count = len(headings)
@@ -185,7 +227,8 @@ def _nest_cards(headings: Sequence[Line], sections: Sequence[Sequence[Line]]) ->
             end = j
         title = start - 1
         run = range(start, end + 1)
-        if title >= 0 and sum(parts[j] for j in run) >= 2 and any(_CARD_CORE.fullmatch(keys[j]) for j in run) \
+        if title >= 0 and not _emptied(sections, title) and sum(parts[j] for j in run) >= 2 \
+                and any(_CARD_CORE.fullmatch(keys[j]) for j in run) \
                 and all(headings[j].level == headings[title].level for j in run):
             for j in run:
                 headings[j].level = headings[title].level + 1
