@@ -169,7 +169,7 @@ HOSTILE = '<script>alert(1)</script>" onmouseover="x'
 def test_hostile_entity_names_descriptions_and_tags_are_escaped():
     evil = Entity(HOSTILE, "evil", "person", ("Evil & Co",), HOSTILE)
     a = art("a", sec("S", f"{HOSTILE} met Evil & Co. Then Russia."), lede="Russia.")
-    a = a.__class__(**{**{f: getattr(a, f) for f in a.__slots__}, "meta": ArticleMeta(tags=(HOSTILE,))})
+    a = dataclasses.replace(a, meta=ArticleMeta(tags=(HOSTILE,)))
     b = art("b", sec("S", "Evil & Co and Russia again."))
     site = site_of(a, b, entities=(evil, ent("Russia")))
     files = render_site(site, make_environment(Path("/nonexistent")))

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import tree_bytes
 from summitsite import builder, pool
-from summitsite.cache import CACHE_DIR
+from summitsite.cache import CACHE_DIR, BuildCache
 from summitsite.cli import main
 from summitsite.progress import Progress
 
@@ -152,8 +152,9 @@ def test_corrupt_or_foreign_cache_is_ignored(site: Path, tmp_path: Path, garbage
     out = tmp_path / "out"
     _build(site, out)
     expected = tree_bytes(out)
-    for name in ("parsed.pickle", "output.pickle"):
-        (site / CACHE_DIR / name).write_bytes(garbage)
+    for path in [*(site / CACHE_DIR / "parsed").iterdir(), *(site / CACHE_DIR / "mentions").iterdir(),
+                 site / CACHE_DIR / "output.pickle"]:
+        path.write_bytes(garbage)
     report = _build(site, out)
     assert not report.skipped and report.parsed == 12
     assert tree_bytes(out) == expected
@@ -216,7 +217,7 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_cache_lives_in_the_site_folder_and_not_in_the_output(site: Path, tmp_path: Path) -> None:
     _build(site, tmp_path / "out")
-    assert (site / CACHE_DIR / "parsed.pickle").is_file()
+    assert len(list((site / CACHE_DIR / "parsed").iterdir())) == 12
     assert not any(CACHE_DIR in p.parts for p in (tmp_path / "out").rglob("*"))
     assert os.path.isfile(tmp_path / "out" / ".summitsite-output")
 
@@ -248,6 +249,29 @@ def test_mentions_are_scanned_again_only_for_changed_seeds_or_entities(site: Pat
     _build(site, tmp_path / "clean", use_cache=False)
     assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
     assert incremental.articles == 12
+
+
+def test_a_one_seed_edit_writes_one_cache_entry_of_each_kind(site: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    _build(site, out, jobs=1)
+    written: list[str] = []
+    real = BuildCache._write
+
+    def counting(self, folder, name, value):
+        written.append(f"{folder.name}/{name}" if folder.name != CACHE_DIR else name)
+        return real(self, folder, name, value)
+
+    monkeypatch.setattr(BuildCache, "_write", counting)
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence.\n", encoding="utf-8")
+    _build(site, out, jobs=1)
+    assert sorted(w.split("/")[0] for w in written) == ["mentions", "output.pickle", "parsed"]
+    # The entries of the seed's old text are gone: one per article is left.
+    assert len(list((site / CACHE_DIR / "parsed").iterdir())) == 12
+    assert len(list((site / CACHE_DIR / "mentions").iterdir())) == 12
+    _build(site, tmp_path / "clean", use_cache=False)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
 
 
 def test_related_articles_are_scored_again_only_when_their_inputs_change(site: Path, tmp_path: Path,

@@ -91,6 +91,22 @@ def test_sidecar_problems_name_file_and_line(make_site, sidecar: str, where: str
     assert words in problem.message
 
 
+def test_seeds_and_sidecars_are_shown_where_they_really_are(make_site, tmp_path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "c.txt").write_text(ARTICLE, encoding="utf-8")
+    (outside / "b.yml").write_text("title: [unclosed\n", encoding="utf-8")
+    root = make_site({"seeds/a.txt": ARTICLE, "seeds/b.txt": ARTICLE, "shared/d.txt": ARTICLE})
+    (root / "seeds" / "c.txt").symlink_to(outside / "c.txt")
+    (root / "seeds" / "d.txt").symlink_to(root / "shared" / "d.txt")
+    assert [a.source for a in load_seeds(root, SiteConfig()).articles] == [
+        "seeds/a.txt", "seeds/b.txt", str(root / "seeds" / "c.txt"), "shared/d.txt"]
+    (root / "seeds" / "b.yml").symlink_to(outside / "b.yml")
+    with pytest.raises(SummitError) as caught:
+        load_seeds(root, SiteConfig())
+    assert caught.value.diagnostics[0].path == str(root / "seeds" / "b.yml")
+
+
 def test_drafts_are_skipped_unless_asked_for(make_site) -> None:
     root = make_site({"seeds/a.txt": ARTICLE, "seeds/a.yml": "draft: true\n", "seeds/b.txt": ARTICLE})
     assert [a.source for a in load_seeds(root, SiteConfig()).articles] == ["seeds/b.txt"]

@@ -289,6 +289,8 @@ def _parse_job(jobs: list[ParseJob], i: int) -> Article:
 class _CachedParser:
     """`parse_all` for `load_seeds`: cached articles by key, the rest parsed in the worker pool."""
 
+    KIND = "parsed"
+
     def __init__(self, cache: BuildCache | None, jobs: int, parse: ParseSeed, progress: Progress) -> None:
         self.cache, self.jobs, self.parse, self.progress = cache, jobs, parse, progress
         self.parsed = 0
@@ -299,11 +301,9 @@ class _CachedParser:
     def __call__(self, jobs: list[ParseJob]) -> list[Article]:
         if self.parse is not parse_seed:  # a stand-in (the dev server's own cache): call it as it is
             return [self.parse(*job) for job in jobs]
-        stored = (self.cache.load("parsed.pickle") if self.cache is not None else None) or {}
-        if not isinstance(stored, dict):
-            stored = {}
         code = code_fingerprint()
         keys = [digest(code, text, shown, repr(options), repr(meta)) for text, shown, options, meta in jobs]
+        stored = self.cache.load_entries(self.KIND, keys) if self.cache is not None else {}
         missing = [i for i, key in enumerate(keys) if not isinstance(stored.get(key), Article)]
         self.progress.start("parsing", len(missing))
         parsed = pool.run_indexed(_parse_job, [jobs[i] for i in missing], len(missing), self.jobs,
@@ -314,8 +314,8 @@ class _CachedParser:
         articles = [stored[key] for key in keys]
         self.keys = {id(article): key for article, key in zip(articles, keys, strict=True)}
         self.articles = articles
-        if self.cache is not None and (missing or len(stored) != len(set(keys))):
-            self.cache.save("parsed.pickle", {key: stored[key] for key in keys})
+        if self.cache is not None:
+            self.cache.save_entries(self.KIND, {keys[i]: stored[keys[i]] for i in missing}, keys)
         return articles
 
 
@@ -338,13 +338,12 @@ class _CachedScans:
     code), so an article the analysis changed (a duplicate slug renamed) is simply scanned again.
     """
 
-    FILE = "mentions.pickle"
+    KIND = "mentions"
 
     def __init__(self, cache: BuildCache | None, parser: _CachedParser, memo: AnalysisMemo | None = None) -> None:
         self.cache, self.parser, self.memo = cache, parser, memo
-        stored = cache.load(self.FILE) if cache is not None else None
-        self.stored: dict[bytes, ArticleScan] = stored if isinstance(stored, dict) else {}
-        self.loaded = set(self.stored)
+        self.stored: dict[bytes, ArticleScan] = {}
+        self.loaded: set[bytes] = set()
         self.used: dict[bytes, ArticleScan] = {}
         self.seen: dict[int, tuple[Article, str, ArticleScan]] = {}
         self.prefetched = False
@@ -374,6 +373,10 @@ class _CachedScans:
     def _prefetch(self, matcher: EntityMatcher) -> None:
         """Scan every parsed article the cache lacks in the worker pool, rather than one by one here."""
         self.prefetched = True
+        if self.cache is not None:
+            self.stored = self.cache.load_entries(
+                self.KIND, [digest(self.parser.keys[id(a)], matcher.signature) for a in self.parser.articles])
+            self.loaded = set(self.stored)
         todo = [a for a in self.parser.articles
                 if not isinstance(self.stored.get(digest(self.parser.keys[id(a)], matcher.signature)), ArticleScan)]
         # Each scan comes back pickled on its own, so it shares no object with its article, as a cached one.
@@ -384,8 +387,9 @@ class _CachedScans:
     def save(self) -> None:
         if self.memo is not None:
             self.memo.scans = self.seen  # the articles of this build only: the others are gone
-        if self.cache is not None and self.used and self.used.keys() != self.loaded:
-            self.cache.save(self.FILE, self.used)
+        if self.cache is not None and self.used:
+            self.cache.save_entries(self.KIND, {key: scan for key, scan in self.used.items() if key not in self.loaded},
+                                    self.used)
 
 
 class _CachedRelated:

@@ -7,9 +7,11 @@ never loaded. A file that cannot be read for any reason (missing, truncated, gar
 treated as empty: the cache can make a build faster, never make it fail or differ.
 
 What is stored:
-- `parsed.pickle`: seed key -> Article. The key hashes everything `parse_seed` sees: the seed's text, its
-  site-relative path, the parse options and the sidecar metadata (so the sidecar's bytes), plus the code.
-- `mentions.pickle`: (seed key, entity list) -> the article's mention scan (`mentions.ArticleScan`).
+- `parsed/<seed key>`: one Article per file. The key hashes everything `parse_seed` sees: the seed's text,
+  its site-relative path, the parse options and the sidecar metadata (so the sidecar's bytes), plus the code.
+- `mentions/<key of seed key and entity list>`: the article's mention scan (`mentions.ArticleScan`).
+  One file per entry: a one-seed edit writes one of each, where one file for all had pickled the whole
+  site again (a second copy of it in memory, and most of a rebuild's time after the render).
 - `related.pickle`: the last related-articles result and a hash of everything it was computed from
   (each article's slug, title, entities and tags), so an edit that changes none of them reuses it.
 - `output.pickle`: the last build's `OutputState`: a hash of every input file and option (for the
@@ -24,7 +26,7 @@ import os
 import pickle
 import shutil
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -112,28 +114,61 @@ class BuildCache:
         self.header = _MAGIC + b"\0" + code_fingerprint() + b"\n"
 
     def load(self, name: str) -> Any:
+        return self._read(self.folder / name) if self.enabled else None
+
+    def save(self, name: str, value: Any) -> None:
+        if self.enabled:
+            self._write(self.folder, name, value)
+
+    def load_entries(self, kind: str, keys: Iterable[bytes]) -> dict[bytes, Any]:
+        """The stored entries of `kind` among `keys`: one file each, so that a build reads what it needs
+        and an edit rewrites one entry, not the whole store. Unreadable entries are simply missing."""
+        found: dict[bytes, Any] = {}
         if not self.enabled:
-            return None
+            return found
+        folder = self.folder / kind
+        for key in keys:
+            value = self._read(folder / key.hex())
+            if value is not None:
+                found[key] = value
+        return found
+
+    def save_entries(self, kind: str, entries: Mapping[bytes, Any], keep: Iterable[bytes]) -> None:
+        """Store `entries` and delete every other stored entry of `kind` that is not in `keep`."""
+        if not self.enabled:
+            return
+        folder = self.folder / kind
+        for key, value in entries.items():
+            self._write(folder, key.hex(), value)
+        wanted = {key.hex() for key in keep}
         try:
-            with open(self.folder / name, "rb") as f:
+            names = os.listdir(folder)
+        except OSError:
+            return
+        for name in names:
+            if name not in wanted:
+                with contextlib.suppress(OSError):
+                    os.unlink(folder / name)
+
+    def _read(self, path: Path) -> Any:
+        try:
+            with open(path, "rb") as f:
                 if f.read(len(self.header)) != self.header:
                     return None
                 return pickle.load(f)
         except Exception:  # a missing, truncated, foreign or garbage file is no cache at all
             return None
 
-    def save(self, name: str, value: Any) -> None:
-        if not self.enabled:
-            return
-        tmp = self.folder / f".{name}.{os.getpid()}.tmp"
+    def _write(self, folder: Path, name: str, value: Any) -> None:
+        tmp = folder / f".{name}.{os.getpid()}.tmp"
         try:
-            self.folder.mkdir(exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
             # Straight into the file: a pickle made in memory first (twice over, with getvalue) was the
             # peak of a build's memory.
             with open(tmp, "wb") as f:
                 f.write(self.header)
                 pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.folder / name)
+            os.replace(tmp, folder / name)
         except OSError:
             # A read-only site folder still builds, only without a cache.
             with contextlib.suppress(OSError):

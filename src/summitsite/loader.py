@@ -87,12 +87,26 @@ def load_seed(path: Path, root: Path, config: SiteConfig, known_names: tuple[str
     """Load one seed file (and its sidecar, if any) into an Article."""
     shown = display_path(path, root)
     return parse_seed(decode_text(path.read_bytes(), shown), shown, parse_options(config, known_names),
-                      _sidecar_meta(path, root))
+                      _sidecar_meta(path, lambda p: display_path(p, root)))
 
 
-def _sidecar_meta(path: Path, root: Path) -> ArticleMeta | None:
+def _sidecar_meta(path: Path, shown: Callable[[Path], str]) -> ArticleMeta | None:
     sidecar = path.with_suffix(SIDECAR_SUFFIX)
-    return load_sidecar(sidecar, display_path(sidecar, root)) if sidecar.is_file() else None
+    return load_sidecar(sidecar, shown(sidecar)) if sidecar.is_file() else None
+
+
+def _shown_in(folder: Path, root: Path) -> Callable[[Path], str]:
+    """`display_path` for the files of `folder`, resolving the folder once rather than every file.
+
+    A file that is not a link shows as the folder's shown path plus its name; a link may lead anywhere,
+    so it is resolved on its own.
+    """
+    prefix = display_path(folder, root)
+
+    def shown(path: Path) -> str:
+        return display_path(path, root) if path.is_symlink() else f"{prefix}/{path.name}"
+
+    return shown
 
 
 ParseJob = tuple[str, str, ParseOptions, "ArticleMeta | None"]
@@ -124,11 +138,12 @@ def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
     options = parse_options(config, known_names)
     jobs: list[ParseJob] = []
     diagnostics, errors = [], []
+    shown_of = _shown_in(folder, root)
     for path in paths:
-        shown = display_path(path, root)
+        shown = shown_of(path)
         try:
             text, removed, line = strip_controls(_decode(path.read_bytes(), shown))
-            meta = _sidecar_meta(path, root)
+            meta = _sidecar_meta(path, shown_of)
         except SummitError as exc:
             errors.extend(exc.diagnostics)
             continue

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from summitsite.entities import EntityMatcher, sentence_spans
 from summitsite.model import (
@@ -190,18 +191,24 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
             for slug, count in section.counts:
                 by_entity[slug].append(SectionMention(slug, article.slug, section.key, section.heading, count,
                                                       section.sentences[slug]))
-                for other in order:
-                    if other != slug:
-                        co[slug][other] += 1
+                # Counter.update counts in C; the entity's count of itself is dropped below.
+                co[slug].update(order)
                 totals[slug] += count
         for anchor, slugs in found.faq_entities:
             faq_entities[(article.slug, anchor)] = slugs
-        by_article[article.slug] = dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
+        by_article[article.slug] = dict(_most_first(totals))
+    for slug, counter in co.items():
+        del counter[slug]
     return MentionIndex(
         by_entity={slug: tuple(found) for slug, found in sorted(by_entity.items())},
         by_article=by_article,
         section_entities=section_entities,
         first_links=first_links,
-        co_mentions={slug: tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for slug, c in sorted(co.items())},
+        co_mentions={slug: _most_first(c) for slug, c in sorted(co.items()) if c},
         faq_entities=faq_entities,
     )
+
+
+def _most_first(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
+    """(slug, count) pairs, the highest count first, ties by slug: two stable sorts, no key function per item."""
+    return tuple(sorted(sorted(counts.items()), key=itemgetter(1), reverse=True))

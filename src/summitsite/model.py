@@ -24,7 +24,7 @@ def pickled_by_fields(cls: type[T]) -> type[T]:
     object; with a site's hundreds of thousands of small objects that was most of the cost. Here the
     fields are read by one precomputed C getter and restored by the class's own `__init__`.
     """
-    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    names = [f.name for f in fields(cls) if f.init]  # type: ignore[arg-type]
     getter = operator.attrgetter(*names)
     if len(names) == 1:
         def __reduce__(self: T) -> tuple:
@@ -213,6 +213,8 @@ class Article:
     meta: ArticleMeta = field(default_factory=ArticleMeta)
     title_line: int | None = None
     """The line the title came from, or None when a sidecar supplied it."""
+    _words: int = field(default=-1, init=False, repr=False, compare=False)
+    """`word_count`, once asked: every page that lists the article shows its reading time."""
 
     def iter_blocks(self):
         yield from self.intro
@@ -239,7 +241,10 @@ class Article:
 
     @property
     def word_count(self) -> int:
-        return len(self.lede.split()) + sum(len(text.split()) for text in iter_block_texts(self))
+        if self._words < 0:
+            words = len(self.lede.split()) + sum(len(text.split()) for text in iter_block_texts(self))
+            object.__setattr__(self, "_words", words)
+        return self._words
 
 
 def iter_block_texts(article: Article):
