@@ -7,6 +7,7 @@ The text itself is parsed by `summitsite.parse`; this module owns everything tha
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -176,8 +177,14 @@ def _not_a_file(path: Path) -> Diagnostic:
 
 def load_sidecar(path: Path, shown: str) -> ArticleMeta:
     """Read `seeds/<name>.yml`; every unknown key, wrong type and bad date is reported."""
-    text = decode_text(path.read_bytes(), shown)
-    return parse_meta(read_mapping(text, shown, "sidecar-yaml"), shown)
+    return _sidecar_from(path.read_bytes(), shown)
+
+
+@functools.lru_cache(maxsize=16384)
+def _sidecar_from(data: bytes, shown: str) -> ArticleMeta:
+    # Remembered by content: the dev server reads every sidecar again on each rebuild, and ArticleMeta is
+    # immutable. A sidecar with a problem raises, and is read again next time.
+    return parse_meta(read_mapping(decode_text(data, shown), shown, "sidecar-yaml"), shown)
 
 
 def parse_meta(entries: dict, shown: str, allowed: tuple[str, ...] = META_KEYS) -> ArticleMeta:

@@ -180,10 +180,10 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
     section_entities: dict[tuple[str, str], tuple[str, ...]] = {}
     first_links: dict[tuple[str, str], Mapping[str, tuple[str, int, int]]] = {}
     faq_entities: dict[tuple[str, str], tuple[str, ...]] = {}
-    co: dict[str, Counter[str]] = defaultdict(Counter)
+    co: dict[str, dict[str, int]] = defaultdict(dict)
     for article in articles:
         found = scan(article, matcher)
-        totals: Counter[str] = Counter()
+        totals: dict[str, int] = {}
         for section in found.sections:
             order = tuple(slug for slug, _ in section.counts)
             section_entities[(article.slug, section.key)] = order
@@ -191,14 +191,17 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
             for slug, count in section.counts:
                 by_entity[slug].append(SectionMention(slug, article.slug, section.key, section.heading, count,
                                                       section.sentences[slug]))
-                # Counter.update counts in C; the entity's count of itself is dropped below.
-                co[slug].update(order)
-                totals[slug] += count
+                # Plain dicts: Counter.update checks its argument against an ABC on every call. The
+                # entity's count of itself is dropped below.
+                shared = co[slug]
+                for other in order:
+                    shared[other] = shared.get(other, 0) + 1
+                totals[slug] = totals.get(slug, 0) + count
         for anchor, slugs in found.faq_entities:
             faq_entities[(article.slug, anchor)] = slugs
         by_article[article.slug] = dict(_most_first(totals))
-    for slug, counter in co.items():
-        del counter[slug]
+    for slug, shared in co.items():
+        del shared[slug]
     return MentionIndex(
         by_entity={slug: tuple(found) for slug, found in sorted(by_entity.items())},
         by_article=by_article,
@@ -209,6 +212,6 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
     )
 
 
-def _most_first(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
+def _most_first(counts: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
     """(slug, count) pairs, the highest count first, ties by slug: two stable sorts, no key function per item."""
     return tuple(sorted(sorted(counts.items()), key=itemgetter(1), reverse=True))

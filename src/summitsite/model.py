@@ -215,6 +215,8 @@ class Article:
     """The line the title came from, or None when a sidecar supplied it."""
     _words: int = field(default=-1, init=False, repr=False, compare=False)
     """`word_count`, once asked: every page that lists the article shows its reading time."""
+    _faqs: tuple[Faq, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    """`faqs`, once asked: the FAQ hub and every page's structured data ask for them."""
 
     def iter_blocks(self):
         yield from self.intro
@@ -224,12 +226,14 @@ class Article:
     @property
     def faqs(self) -> tuple[Faq, ...]:
         """Every question and answer in document order: FAQ blocks, and question sections."""
-        found = [f for b in self.intro if isinstance(b, FaqBlock) for f in b.items]
-        for section in self.sections:
-            if section.question:
-                found.append(Faq(section.heading, section.answer, section.anchor, section.line))
-            found.extend(f for b in section.blocks if isinstance(b, FaqBlock) for f in b.items)
-        return tuple(found)
+        if self._faqs is None:
+            found = [f for b in self.intro if isinstance(b, FaqBlock) for f in b.items]
+            for section in self.sections:
+                if section.question:
+                    found.append(Faq(section.heading, section.answer, section.anchor, section.line))
+                found.extend(f for b in section.blocks if isinstance(b, FaqBlock) for f in b.items)
+            object.__setattr__(self, "_faqs", tuple(found))
+        return self._faqs  # type: ignore[return-value]
 
     @property
     def tables(self) -> tuple[Table, ...]:

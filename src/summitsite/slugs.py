@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from slugify import slugify
@@ -13,6 +14,7 @@ _APOSTROPHES = [["'", ""], ["\u2019", ""], ["\u2018", ""], ["\u02bc", ""]]
 # ("main_content", "toc_title") can never collide with an id made from a heading.
 
 
+@functools.lru_cache(maxsize=16384)  # pure; every page asks again for the slugs of the same tags and names
 def make_slug(text: str, fallback: str = "section", max_length: int = 80) -> str:
     """A lower-case, hyphenated slug of `text` that keeps non-Latin letters readable."""
     slug = slugify(text, allow_unicode=True, replacements=_APOSTROPHES, max_length=max_length,
