@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import tree_bytes
-from summitsite import builder, pool
+from summitsite import builder, pool, render
 from summitsite.cache import CACHE_DIR, BuildCache
 from summitsite.cli import main
 from summitsite.progress import Progress
@@ -54,6 +54,19 @@ def test_output_is_byte_identical_for_any_number_of_jobs(site: Path, tmp_path: P
         trees.append(tree_bytes(tmp_path / f"out{jobs}"))
     assert trees[0] == trees[1] == trees[2]
     assert not (site / CACHE_DIR).exists()  # --no-cache writes nothing either
+
+
+def test_pages_streamed_to_the_output_equal_the_pages_rendered_in_memory(site: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # `build` has the workers write each page into the staging folder in pieces; the dev server and
+    # `check` keep whole pages in memory. Both must give the same bytes, however small the pieces.
+    monkeypatch.setattr(render, "CHUNK_CHARACTERS", 100)
+    _build(site, tmp_path / "out", jobs=2, use_cache=False)
+    written = tree_bytes(tmp_path / "out")
+    del written[".summitsite-output"]
+    in_memory = builder.render_files(site, search=False, jobs=2).files
+    assert written.keys() == set(in_memory)
+    assert all(written[path] == in_memory[path] for path in written)
 
 
 def test_cached_build_is_byte_identical_to_an_uncached_one(site: Path, tmp_path: Path) -> None:
