@@ -7,12 +7,14 @@ import re
 import time
 import unicodedata
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SEEDS
+from summitsite import headings
 from summitsite.config import SiteConfig, parse_config
 from summitsite.errors import SummitError
 from summitsite.loader import load_seeds, merge_callouts, parse_options
@@ -346,3 +348,40 @@ def test_required_words_of_the_default_boilerplate() -> None:
     assert all(_required_words(p) for p in DEFAULT_BOILERPLATE)
     assert _required_words(r"colou?r scheme") == {"r scheme"}
     assert _required_words(r"foo|bar") is None
+
+
+# --- prose lines skip the heading model --------------------------------------------------------------
+
+def test_prose_is_a_long_line_that_ends_a_sentence() -> None:
+    long = " ".join(["word"] * 19)
+    assert headings.is_prose(long + " end.") and headings.is_prose(long + ' end!"') and headings.is_prose(
+        long + " end.[12]")
+    assert not headings.is_prose(long + ".")  # nineteen words
+    assert not headings.is_prose(long + " end?")  # a long question can head an FAQ entry
+    assert not headings.is_prose(long + " end:") and not headings.is_prose(long + " end")
+
+
+def test_skipping_prose_lines_never_changes_a_parse(tmp_path, monkeypatch) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent / "benchmarks"))
+    import generate  # the benchmark's corpus generator
+
+    generate.generate(8, tmp_path)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((tmp_path / "summitsite" / "seeds").glob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts.append("Title Line\n" + "\n".join(
+        f"Section {i}\n" + " ".join(["Prose"] * (18 + i)) + " ends here." for i in range(6)))
+    # A heading that ends like a sentence: only the length tells it from prose.
+    texts.append(
+        "How To Grow Lemons\n"
+        "Growing lemons at home is easy when you know what the tree needs through the year and how to care for it.\n"
+        "Step 1. Choose the pot.\n"
+        "Pick a pot with holes in the bottom so that water drains away, and fill it with a light, sandy compost mix.\n"
+        "Step 2. Water well.\n"
+        "Water the tree deeply once a week in summer and less in winter, letting the top of the soil dry between.\n"
+        "Wait for the fruit!\n"
+        "Lemons take months to ripen on the tree, so be patient and pick them when they are fully yellow and soft.\n")
+    options = parse_options(SiteConfig(), ())
+    gated = [parse_seed(text, "seeds/x.txt", options, None) for text in texts]
+    assert sum(a.sections != () for a in gated) == len(texts)
+    monkeypatch.setattr(headings, "is_prose", lambda text: False)
+    assert [parse_seed(text, "seeds/x.txt", options, None) for text in texts] == gated

@@ -266,8 +266,8 @@ def _next_kind(nxt: Line | None) -> str:
     return "paragraph" if len(nxt.text.split()) >= 15 else "short"
 
 
-def context_features(lines: Sequence[Line], nexts: Sequence[Line | None], features: Sequence[Sequence[float]],
-                     first: Sequence[float]) -> list[list[float]]:
+def context_features(lines: Sequence[Line], nexts: Sequence[Line | None],
+                     features: Sequence[Sequence[float] | None], first: Sequence[float]) -> list[list[float] | None]:
     """Article-level evidence for each scored line, in the order of `CONTEXT_FEATURES`.
 
     A site writes its headings alike: if the headings the first pass is sure of all end with ':', sit above
@@ -276,11 +276,15 @@ def context_features(lines: Sequence[Line], nexts: Sequence[Line | None], featur
     `features` their first-pass features and `first` their first-pass probabilities. Linear: per-article
     totals, then one look per line.
     """
-    endings = [_ending(line.text) for line in lines]
-    numbered = [line.numbered or _ENUMERATOR.match(line.text) is not None for line in lines]
-    kinds = [_next_kind(nxt) for nxt in nexts]
-    sizes = [len(line.text.split()) for line in lines]
-    cases = [title_case_ratio(line.text) for line in lines]
+    # A line without features (`None`: prose, see `heading_probabilities`) is no heading and gets no row,
+    # but it still counts among the article's lines (density, repeated text).
+    scored = [row is not None for row in features]
+    endings = [_ending(line.text) if on else "" for line, on in zip(lines, scored, strict=True)]
+    numbered = [on and (line.numbered or _ENUMERATOR.match(line.text) is not None)
+                for line, on in zip(lines, scored, strict=True)]
+    kinds = [_next_kind(nxt) if on else "" for nxt, on in zip(nexts, scored, strict=True)]
+    sizes = [len(line.text.split()) if on else 0 for line, on in zip(lines, scored, strict=True)]
+    cases = [title_case_ratio(line.text) if on else 0.0 for line, on in zip(lines, scored, strict=True)]
     keys = Counter(comparable(line.text) for line in lines)
     sure = [p >= 0.5 for p in first]
     total = sum(sure)
@@ -290,9 +294,13 @@ def context_features(lines: Sequence[Line], nexts: Sequence[Line | None], featur
     size_sum = sum(n for n, s in zip(sizes, sure, strict=True) if s)
     case_sum = sum(c for c, s in zip(cases, sure, strict=True) if s)
     density = total / len(lines) if lines else 0.0
-    out = []
+    out: list[list[float] | None] = []
     in_faq = False  # below a sure FAQ heading, up to the next sure heading that is not a question
     for i, line in enumerate(lines):
+        row_features = features[i]
+        if row_features is None:
+            out.append(None)
+            continue
         own = int(sure[i])
         peers = total - own
         # A question under an FAQ heading is one of its entries, however unlike the article's other headings.
@@ -313,7 +321,7 @@ def context_features(lines: Sequence[Line], nexts: Sequence[Line | None], featur
             row = [1.0, float(not peers), question_under_faq, 0.0, 0.0, 0.0, 0.0, 0.0]
         row.append(float(keys[comparable(line.text)] > 1))
         row.append(density)
-        row.extend(features[i][1:])
+        row.extend(row_features[1:])
         out.append(row)
     return out
 
@@ -351,18 +359,37 @@ def heading_probabilities(body: Sequence[Line], toc_keys: set[str], model: Headi
     stats = article_stats(body)
     out = [0.0] * len(body)
     scored: list[int] = []
-    rows: list[list[float]] = []
+    rows: list[list[float] | None] = []
     for i, line in enumerate(body):
         if line.shape != "text" or (skip is not None and skip[i]):
+            continue
+        scored.append(i)
+        if is_prose(line.text):
+            rows.append(None)  # probability 0: see `is_prose`
             continue
         prev = body[i - 1] if i > 0 else None
         nxt = body[i + 1] if i + 1 < len(body) else None
         rows.append(line_features(line, prev, nxt, toc_keys, stats))
-        out[i] = model.probability(rows[-1])
-        scored.append(i)
+        out[i] = model.probability(rows[-1])  # type: ignore[arg-type]
     if model.context_weights and scored:
-        rows = context_features([body[i] for i in scored], [body[i + 1] if i + 1 < len(body) else None
-                                                            for i in scored], rows, [out[i] for i in scored])
-        for i, row in zip(scored, rows, strict=True):
-            out[i] = _logistic(model.context_weights, row)
+        second = context_features([body[i] for i in scored], [body[i + 1] if i + 1 < len(body) else None
+                                                              for i in scored], rows, [out[i] for i in scored])
+        for i, row in zip(scored, second, strict=True):
+            if row is not None:
+                out[i] = _logistic(model.context_weights, row)
     return out
+
+
+PROSE_WORDS = 20
+
+
+def is_prose(text: str) -> bool:
+    """A line of twenty words or more that ends a sentence: a paragraph, never a heading.
+
+    Measured, not assumed: over every line of the training corpus, loader-eval and generated articles
+    (15,650 lines, 5,834 of them such lines), the first pass gave these at most 0.02 and the second at
+    most 0.06, against a threshold of 0.5. Their features, regular expressions run over long text, were
+    most of the parse's time; they are not computed, and the line still counts among the article's lines.
+    """
+    core = _core(text)
+    return (core.rstrip(_CLOSERS) or core)[-1] in ".!\u2026" and len(core.split()) >= PROSE_WORDS
