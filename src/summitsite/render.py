@@ -260,11 +260,12 @@ def _url_from(page_path: str) -> Callable[[str], str]:
     # cache shared by every page kept a link per (page, target) alive for the whole build, most of a
     # worker's memory growth.
     memo: dict[str, str] = {}
+    link = urls.linker(page_path)
 
     def url(path: str) -> str:
         href = memo.get(path)
         if href is None:
-            href = memo[path] = urls.relative_url(page_path, path)
+            href = memo[path] = link(path)
         return href
 
     return url

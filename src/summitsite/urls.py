@@ -7,6 +7,8 @@ at files (`articles/x/index.html`, not `articles/x/`), so a site works under any
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
 INDEX = "index.html"
@@ -26,13 +28,49 @@ def relative_url(from_path: str, to_path: str) -> str:
     href = _relative_path(from_path, target) if target else ""
     href = _quote_path(href)
     if fragment:
-        href += "#" + quote(fragment, safe="-_.~")
+        href += "#" + quote_fragment(fragment)
     return href or "#"
+
+
+def linker(from_path: str) -> Callable[[str], str]:
+    """`relative_url` from one page: what a page's many links share is worked out once.
+
+    A link to another top-level folder (most links: an article page to entities, topics, the home page)
+    is the climb out of the page's folder plus the target as it is; only a link within the same top-level
+    folder needs segments compared.
+    """
+    start = from_path.split("/")[:-1]
+    up = "../" * len(start)
+    top = start[0] if start else None
+    inside = top + "/" if top is not None else None
+
+    def link(to_path: str) -> str:
+        target, _, fragment = to_path.partition("#")
+        if not target:
+            href = ""
+        elif top is None or not (target == top or target.startswith(inside)):  # type: ignore[arg-type]
+            href = up + _quote_path(target)
+        else:
+            href = _quote_path(_relative_path(from_path, target))
+        if fragment:
+            href += "#" + quote_fragment(fragment)
+        return href or "#"
+
+    return link
+
+
+def quote_fragment(fragment: str) -> str:
+    """A fragment (a heading's anchor) as it appears after the `#` of a link."""
+    return fragment if _SAFE_FRAGMENT.fullmatch(fragment) else quote(fragment, safe="-_.~")
+
+
+_SAFE_PATH = re.compile(r"[A-Za-z0-9/._~-]*")
+_SAFE_FRAGMENT = re.compile(r"[A-Za-z0-9._~-]*")
 
 
 @functools.lru_cache(maxsize=4096)
 def _quote_path(href: str) -> str:
-    return quote(href, safe="/.-_~")
+    return href if _SAFE_PATH.fullmatch(href) else quote(href, safe="/.-_~")
 
 
 def _relative_path(from_path: str, target: str) -> str:
