@@ -278,3 +278,13 @@ def test_bad_input_leaves_the_output_byte_identical(built_site: Path, capsys) ->
         (site / name).unlink()
     assert tree_bytes(site / "build") == before
     assert leftovers(site) == []
+
+
+def test_a_failed_first_build_leaves_no_folder_behind(area: Path, capsys) -> None:
+    site = area / "site"
+    (site / "templates").mkdir()
+    (site / "templates" / "article.html").write_text(
+        '{% extends "summitsite/article.html" %}\n{% block article_footer %}{{ 1 // 0 }}{% endblock %}\n')
+    assert run_build(site, "--output", str(area / "public" / "news" / "out")) == 1
+    assert "template error" in capsys.readouterr().err
+    assert not (area / "public").exists()

@@ -364,3 +364,11 @@ def test_staging_places_a_path_once_and_discard_removes_everything(output: Path)
     assert (staging.path / "articles/a/index.html").read_bytes() == b"one"
     staging.discard()
     assert leftovers(output.parent) == []
+
+
+def test_a_discarded_staging_removes_the_folders_it_made_and_no_others(tmp_path: Path) -> None:
+    (tmp_path / "kept").mkdir()
+    staging = Staging(tmp_path / "kept" / "new" / "deeper" / "out")
+    assert staging.path.parent == tmp_path / "kept" / "new" / "deeper"
+    staging.discard()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["kept"]

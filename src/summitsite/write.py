@@ -119,6 +119,8 @@ class Staging:
 
     def __init__(self, output: Path) -> None:
         parent = output.resolve().parent
+        # The folders made here, innermost first, so that a failed first build leaves nothing behind.
+        self.made = [folder for folder in (parent, *parent.parents) if not folder.exists()]
         parent.mkdir(parents=True, exist_ok=True)
         self.path = _fresh_sibling(parent, _TMP_PREFIX, create=True)
 
@@ -143,6 +145,11 @@ class Staging:
     def discard(self) -> None:
         if os.path.lexists(self.path):
             shutil.rmtree(self.path, ignore_errors=True)
+        for folder in self.made:
+            try:
+                folder.rmdir()  # only if still empty: the swap may have put the output there
+            except OSError:
+                break
 
 
 def _carry_over(old: Path, new: Path) -> None:
