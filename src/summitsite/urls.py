@@ -27,8 +27,13 @@ def relative_url(from_path: str, to_path: str) -> str:
     href = _relative_path(from_path, target) if target else ""
     href = _quote_path(href)
     if fragment:
-        href += "#" + quote(fragment, safe="-_.~")
+        href += "#" + quote_fragment(fragment)
     return href or "#"
+
+
+def quote_fragment(fragment: str) -> str:
+    """A fragment (a heading's anchor) as it appears after the `#` of a link."""
+    return quote(fragment, safe="-_.~")
 
 
 @functools.lru_cache(maxsize=4096)
