@@ -19,8 +19,8 @@ What is stored:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import io
 import os
 import pickle
 import shutil
@@ -127,16 +127,19 @@ class BuildCache:
     def save(self, name: str, value: Any) -> None:
         if not self.enabled:
             return
+        tmp = self.folder / f".{name}.{os.getpid()}.tmp"
         try:
             self.folder.mkdir(exist_ok=True)
-            tmp = self.folder / f".{name}.{os.getpid()}.tmp"
-            buf = io.BytesIO()
-            buf.write(self.header)
-            pickle.dump(value, buf, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.write_bytes(buf.getvalue())
+            # Pickled straight into the file: a cache file can be as large as the site's text, and a copy
+            # in memory at the end of a build would be the build's peak.
+            with open(tmp, "wb") as f:
+                f.write(self.header)
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.folder / name)
         except OSError:
-            pass  # a read-only site folder still builds, only without a cache
+            # A read-only site folder still builds, only without a cache.
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
 
 # What `render_files` reads: the configuration file and these folders. Everything else (build/, dot folders,
