@@ -158,7 +158,7 @@
   // stem. `prefix` is where all of them begin, so their shards are the ones to fetch.
   function lookup(word, partial, stemming) {
     var q = { word: word, completes: partial && word.length >= MIN_PREFIX, stem: null, prefix: word };
-    if (stemming) {
+    if (stemming && /^[a-z]{3,}$/.test(word)) {  // stem() leaves anything else as it is
       var s = stem(word);
       if (s.length >= 3) { q.stem = s; q.prefix = s.slice(0, -1); }
     }
