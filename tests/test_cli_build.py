@@ -19,7 +19,7 @@ import pytest
 from lxml import etree
 
 from conftest import DATA, REPO, tree_bytes
-from summitsite import check, search
+from summitsite import check
 from summitsite.builder import _merge, build
 from summitsite.cli import main
 from summitsite.errors import SummitError
@@ -32,7 +32,6 @@ CLEAN = {
     "seeds/beta.txt": "Beta story\nThe lede of beta.\nBackground\nBody text of beta.\n",
     "content/about.md": "---\ntitle: About\n---\n# About\n\nWho we are. See [the articles](../index.html).\n",
 }
-needs_pagefind = pytest.mark.skipif(not search.available(), reason="pagefind[bin] is not installed")
 
 SiteFactory = Callable[[dict[str, str | bytes]], Path]
 
@@ -53,7 +52,7 @@ def test_build_writes_feed_robots_and_no_sitemap_without_base_url(make_site: Sit
     assert "note: no sitemap.xml: base_url is not set" in err
     built = root / "build"
     assert (built / "feed.xml").is_file() and (built / "robots.txt").is_file()
-    assert not (built / "sitemap.xml").exists() and not (built / "pagefind").exists()
+    assert not (built / "sitemap.xml").exists() and not (built / "search" / "data").exists()
 
 
 def test_base_url_option_overrides_the_config(make_site: SiteFactory, capsys):
@@ -98,22 +97,26 @@ def test_a_file_that_would_be_overwritten_by_a_generated_file_is_an_error():
 
 # --- build: search and determinism -----------------------------------------------------------------------
 
-@needs_pagefind
-def test_build_makes_the_search_bundle_and_no_search_skips_it(make_site: SiteFactory, capsys):
+def test_build_makes_the_search_index_and_no_search_skips_it(make_site: SiteFactory, capsys):
     root = make_site(CLEAN)
     code, out, _ = run(capsys, "build", "--source", root)
     assert code == 0 and re.search(r"\(search index \d+\.\d\d s\)", out)
-    bundle = root / "build/pagefind"
-    assert (bundle / "pagefind.js").is_file() and (bundle / "pagefind-ui.js").is_file()
-    assert list((bundle / "index").glob("*.pf_index"))
-    # One fragment per page that marks a body for the index.
-    indexed = [p for p in (root / "build").rglob("*.html") if "data-pagefind-body" in p.read_text(encoding="utf-8")]
-    assert indexed and len(list((bundle / "fragment").glob("*.pf_fragment"))) == len(indexed)
+    index = root / "build/search/data"
+    meta = json.loads((index / "meta.json").read_text(encoding="utf-8"))
+    # One document per article and content page (no entities here), one length each.
+    assert len(list((index / "docs").glob("*.json"))) == len(meta["lengths"]) == 3
+    assert len(list((index / "terms").glob("*.json"))) == len(meta["shards"]) >= 1
+    search_page = (root / "build/search/index.html").read_text(encoding="utf-8")
+    assert 'data-index="data/meta.json"' in search_page and 'src="../static/search.js"' in search_page
+    assert 'action="search/index.html"' in (root / "build/index.html").read_text(encoding="utf-8")
     assert run(capsys, "build", "--source", root, "--no-search")[0] == 0
-    assert not bundle.exists()
+    assert not index.exists()
+    # Without search, no page links to the search page or loads its script.
+    for page in (root / "build").rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "search/index.html" not in html and "search.js" not in html, page
 
 
-@needs_pagefind
 def test_builds_are_byte_identical_and_honour_source_date_epoch(make_site: SiteFactory, monkeypatch, tmp_path):
     root = make_site({**CLEAN, "summitsite.yml": "base_url: https://example.org/\n"})
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -121,7 +124,7 @@ def test_builds_are_byte_identical_and_honour_source_date_epoch(make_site: SiteF
     build(root, tmp_path / "two")
     one, two = tree_bytes(tmp_path / "one"), tree_bytes(tmp_path / "two")
     assert one == two
-    assert any(p.startswith("pagefind/") for p in one)
+    assert any(p.startswith("search/data/terms/") for p in one)
     feed = one["feed.xml"].decode()
     # The undated article carries SOURCE_DATE_EPOCH; the feed was updated at its newest entry.
     assert "<updated>2023-11-14T22:13:20Z</updated>" in feed
@@ -283,7 +286,6 @@ def fetch(url: str) -> tuple[int, bytes, str]:
         return exc.code, b"", ""
 
 
-@needs_pagefind
 def test_site_built_for_a_subpath_works_when_served_there(make_site: SiteFactory, capsys):
     root = make_site(CLEAN)
     assert run(capsys, "build", "--source", root, "--base-url", "https://example.org/news/")[0] == 0
@@ -322,7 +324,9 @@ def test_site_built_for_a_subpath_works_when_served_there(make_site: SiteFactory
             assert absolute
             for link in absolute:
                 assert fetch(base + link[len(public):])[0] == 200, link
-        assert fetch(base + "pagefind/pagefind.js")[0] == 200
+        meta = fetch(base + "search/data/meta.json")
+        assert meta[0] == 200 and meta[2] == "application/json"
+        assert fetch(base + "search/data/docs/0.json")[0] == 200
         assert fetch(base.replace("/news/", "/index.html"))[0] == 404  # nothing leaks outside /news/
 
 

@@ -14,9 +14,9 @@ from summitsite.urls import root_path
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "site"
 GOLDEN = HERE / "golden" / "site"
-# The theme's static files are not page output, and the search bundle is Pagefind's (binary) work:
-# snapshotting them would only duplicate the theme and Pagefind.
-SKIP_PREFIXES = ("static/", "pagefind/")
+# The theme's static files are not page output: snapshotting them would only duplicate the theme. The
+# search index (search/data/, JSON) is output, and is snapshotted like the pages.
+SKIP_PREFIXES = ("static/",)
 
 
 def rendered() -> dict[str, bytes]:
@@ -36,6 +36,7 @@ def test_golden_site(request: pytest.FixtureRequest) -> None:
             target.write_bytes(data)
         return
     expected = {p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*") if p.is_file()}
+    assert any(path.startswith("search/data/terms/") for path in expected)
     assert set(files) == expected, "output files differ from tests/golden/site (run pytest --update-golden)"
     problems = []
     for path, data in files.items():

@@ -8,8 +8,8 @@ config's title and description. Every output is then parsed (html.parser, Elemen
 
 from __future__ import annotations
 
-import gzip
 import json
+import posixpath
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -158,8 +158,7 @@ def built(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
 
 
 def html_pages(files: dict[str, bytes]) -> dict[str, str]:
-    return {path: data.decode("utf-8") for path, data in files.items() if path.endswith(".html")
-            and not path.startswith("pagefind/")}
+    return {path: data.decode("utf-8") for path, data in files.items() if path.endswith(".html")}
 
 
 def test_no_hostile_string_becomes_markup_in_any_page(built) -> None:
@@ -240,18 +239,31 @@ def test_feed_and_sitemap_parse_and_hold_the_text(built) -> None:
     assert all(not CONTROLS.search(loc) and "<" not in loc and '"' not in loc for loc in locs)
 
 
-def test_search_index_holds_the_literal_text(built) -> None:
+def test_search_index_is_inert_json_that_holds_the_literal_text(built) -> None:
     _, files = built
-    fragments = [json.loads(gzip.decompress(data)[len(b"pagefind_dcd"):])
-                 for path, data in files.items() if path.startswith("pagefind/fragment/")]
-    assert fragments
-    contents = " ".join(f["content"] for f in fragments)
-    titles = {f["meta"].get("title", "") for f in fragments}
-    # Pagefind indexes the page text: the hostile strings are in it as text, not as markup that was dropped.
-    assert "<script>alert(1)</script>" in contents
-    assert '"><img src=x onerror=alert(1)>' in contents
-    assert "{{ 7*7 }}" in contents
-    assert any("</script><script>x</script>" in t for t in titles)
+    index = {path: data for path, data in files.items() if path.startswith("search/data/")}
+    assert len(index) > 40
+    for path, data in index.items():
+        # No character that could start markup or end a script, whatever the file is served or pasted as.
+        for raw in (b"<", b">", b"&", "\u2028".encode(), "\u2029".encode()):
+            assert raw not in data, (path, raw)
+        assert not CONTROLS.search(data.decode("utf-8")), path
+        json.loads(data)
+    docs = [json.loads(data) for path, data in index.items() if path.startswith("search/data/docs/")]
+    titles = {" ".join(doc["title"].split()) for doc in docs}  # entity names have their spaces tidied
+    texts = "\n".join(part for doc in docs for section in doc["sections"] for part in section)
+    for i, payload in enumerate(HOSTILE):
+        # As text, exactly as the pages show it (see test_hostile_text_round_trips_as_text).
+        for title in (f"Sidecar {i} {payload}", f"Entity{i} {payload}", f"Page {i} {payload}"):
+            assert " ".join(clean(title).split()) in titles, title
+        if "\u2028" not in payload:
+            assert clean(f"cell {payload}") in texts and clean(f"Background {payload}") in texts
+    # Every link in the index is relative to the search page and leads to a page of the site.
+    for doc in docs:
+        target = posixpath.normpath(posixpath.join("search", doc["url"]))
+        assert target in files and doc["url"].startswith("../"), doc["url"]
+        for anchor, _, _ in doc["sections"]:
+            assert re.fullmatch(r"[a-z0-9-]*", anchor), anchor
 
 
 def test_hostile_site_passes_the_link_and_structure_check(built) -> None:

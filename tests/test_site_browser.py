@@ -23,7 +23,7 @@ import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -79,7 +79,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The repository's site, built once with search: (output folder, its path on the server)."""
     out = tmp_path_factory.mktemp("browser") / "site"
     report = build(REPO, out)
-    assert (out / "pagefind" / "pagefind-ui.js").is_file(), "the site was built without its search index"
+    assert (out / "search" / "data" / "meta.json").is_file(), "the site was built without its search index"
     return out, root_path(report.site.config.base_url)
 
 
@@ -205,8 +205,6 @@ def open_page(viewer: Watched, base_url: str, name: str) -> None:
     assert response.status == (404 if name == "404" else 200), f"{name}: HTTP {response.status}"
     if name == "404":
         assert viewer.page.locator("h1").inner_text() == "Page not found"
-    if name == "search":  # Pagefind's UI builds its form after load
-        viewer.page.wait_for_selector("#search input", timeout=10_000)
 
 
 def run_axe(page, axe_source: str) -> list[str]:
@@ -248,7 +246,9 @@ def test_dark_mode_has_no_contrast_or_other_wcag_violations(browser, base_url: s
             violations = run_axe(viewer.page, axe_source)
             if violations:
                 found[name] = violations
-        assert found == {}
+        show_results(viewer, base_url, SEARCH_PHRASE)
+        found["search results"] = run_axe(viewer.page, axe_source)
+        assert found == {"search results": []}
         assert viewer.problems == []
     finally:
         viewer.close()
@@ -344,18 +344,34 @@ def test_header_search_fits_one_row_and_lines_up_with_the_article(viewers, base_
 
 # --- search -------------------------------------------------------------------------------------------------------
 
-def test_search_finds_a_phrase_and_links_to_its_section(viewers, base_url: str):
+def show_results(viewer: Watched, base_url: str, query: str):
+    """The search page opened with ?q=query, once its results (or its "No results") are shown."""
+    viewer.goto(base_url + PAGES["search"] + "?" + urlencode({"q": query}))
+    viewer.page.wait_for_function("() => /result/.test(document.getElementById('search_status').textContent)",
+                                  timeout=10_000)
+    return viewer.page
+
+
+def test_search_finds_a_phrase_and_links_to_its_section(viewers, base_url: str, axe_source: str):
     viewer = viewers[1280]
     viewer.problems.clear()
     viewer.goto(base_url + PAGES["search"])
     page = viewer.page
-    box = page.locator("#search input")
-    box.fill(SEARCH_PHRASE)
-    first = page.locator(".pagefind-ui__result").first
-    first.wait_for(timeout=10_000)
-    sub = first.locator(".pagefind-ui__result-nested a").first
+    # Typed like a reader types: the search runs as the words come, without pressing Enter.
+    page.get_by_label("Words to find").press_sequentially(SEARCH_PHRASE)
+    status = page.get_by_role("status")
+    page.wait_for_function("() => document.getElementById('search_status').textContent.startsWith('1 ')",
+                           timeout=10_000)
+    assert status.inner_text() == "1 result for “geopolitical stuff”"
+    first = page.locator(".search-result").first
+    assert first.locator("h2 a").get_attribute("href") == "../" + AGENDA
+    assert {m.lower() for m in first.locator("mark").all_inner_texts()} == {"geopolitical", "stuff"}
+    sub = first.locator(".search-subresults a").first
     href = sub.get_attribute("href")
-    assert href.endswith(SEARCH_TARGET), href
+    assert href == "../" + SEARCH_TARGET, href  # relative, like every link of the site
+    assert "stuff" in sub.locator("xpath=following-sibling::p").inner_text()
+    assert page.url.endswith("?q=geopolitical+stuff")  # the address can be shared
+    assert run_axe(page, axe_source) == []
     sub.click()
     page.wait_for_url("**/" + SEARCH_TARGET, timeout=5_000)
     assert viewer.problems == []
@@ -369,9 +385,79 @@ def test_header_search_form_opens_the_search_page_with_the_query(viewers, base_u
     page.get_by_role("searchbox", name="Search this site").fill(SEARCH_PHRASE)
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**/search/index.html?q=geopolitical+stuff", timeout=5_000)
-    page.locator(".pagefind-ui__result").first.wait_for(timeout=10_000)
-    assert page.locator("#search input").input_value() == SEARCH_PHRASE
+    page.locator(".search-result").first.wait_for(timeout=10_000)
+    assert page.get_by_label("Words to find").input_value() == SEARCH_PHRASE
+    assert page.locator(".search-result").count() == 1
     assert viewer.problems == []
+
+
+def test_a_search_without_results_says_so(viewers, base_url: str):
+    viewer = viewers[1280]
+    viewer.problems.clear()
+    page = show_results(viewer, base_url, "geopolitical zzyzx")
+    assert page.get_by_role("status").inner_text() == "No results for “geopolitical zzyzx”"
+    assert page.locator(".search-result").count() == 0
+    assert page.locator(".search-more").is_hidden()
+    # A word being typed finds the words it begins; a finished one that is not in the index finds nothing.
+    box = page.get_by_label("Words to find")
+    box.fill("geopolit")
+    page.wait_for_function("() => document.getElementById('search_status').textContent.startsWith('2 ')",
+                           timeout=10_000)
+    box.fill("geopolit ")
+    page.wait_for_function("() => document.getElementById('search_status').textContent.startsWith('No ')",
+                           timeout=10_000)
+    box.fill("")
+    page.wait_for_function("() => document.getElementById('search_status').textContent === ''", timeout=10_000)
+    assert page.locator(".search-result").count() == 0
+    assert viewer.problems == []
+
+
+def test_a_query_with_html_in_it_is_shown_as_text(viewers, base_url: str):
+    viewer = viewers[1280]
+    viewer.problems.clear()
+    dialogs: list[str] = []
+    viewer.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    query = '<img src=x onerror="alert(1)"><b>bold</b> geopolitical'
+    page = show_results(viewer, base_url, query)
+    assert page.get_by_role("status").inner_text() == f"No results for “{query}”"
+    assert page.locator("#search img, #search b, #search [onerror]").count() == 0
+    assert page.get_by_label("Words to find").input_value() == query
+    assert dialogs == [] and viewer.problems == []
+
+
+def test_hostile_text_in_the_index_is_shown_as_text(browser, tmp_path: Path):
+    """The safety test site (every input field full of markup) searched in the browser: results are text."""
+    from test_safety_escaping import HOSTILE, hostile_site
+
+    root = hostile_site(tmp_path / "hostile")
+    report = build(root, root / "build")
+    handler = type("Handler", (_Handler,), {"prefix": root_path(report.site.config.base_url)})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root / "build")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    viewer = Watched(browser, 1280)
+    dialogs: list[str] = []
+    viewer.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}{handler.prefix}"
+        page = show_results(viewer, base, "harbour")  # in every article
+        assert page.get_by_role("status").inner_text() == f"{len(HOSTILE)} results for “harbour”"
+        assert page.locator(".search-result").count() == 10
+        page.get_by_role("button", name="More results").click()  # the rest, with the keyboard's focus on them
+        page.wait_for_function("() => document.querySelectorAll('.search-result').length > 10", timeout=10_000)
+        assert page.locator(".search-result").count() == len(HOSTILE)
+        assert page.evaluate("document.activeElement === document.querySelectorAll('.search-result-title a')[10]")
+        assert page.locator(".search-more").is_hidden()
+        titles = page.locator(".search-result-title").all_inner_texts()
+        for payload in HOSTILE[:4]:  # <script>alert(1)</script>, "><img src=x onerror=...>, ...
+            assert any(payload in title for title in titles), payload
+        assert "</script><script>x</script>" in page.locator("#search").inner_text()
+        assert page.locator("#search script, #search img, #search b, #search [onerror], "
+                            "#search [onmouseover]").count() == 0
+        assert dialogs == [] and viewer.problems == []
+    finally:
+        viewer.close()
+        server.shutdown()
+        server.server_close()
 
 
 # --- validators: vnu.jar over the whole output once, jing over the feed ----------------------------------------

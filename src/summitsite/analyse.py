@@ -60,8 +60,7 @@ class Site:
 
 
 # Top-level output folders that an article page slug must not shadow.
-RESERVED_PAGE_SLUGS = frozenset({"articles", "static", "entities", "topics", "compare", "faq", "search",
-                                "pagefind"})
+RESERVED_PAGE_SLUGS = frozenset({"articles", "static", "entities", "topics", "compare", "faq", "search"})
 
 
 def analyse(config: SiteConfig, articles: list[Article], pages: list[Page], entities: tuple[Entity, ...] = (),

@@ -44,7 +44,7 @@ from summitsite.render import (
     render_page,
     render_page_chunks,
 )
-from summitsite.search import BUNDLE_DIR, index_files
+from summitsite.search import Record, documents, index_files, record_of
 from summitsite.write import MARKER, Staging, WriteReport, check_output_location, write_output
 
 T = TypeVar("T")
@@ -60,8 +60,6 @@ class RenderResult:
     """Time spent making the search index, or None when the site has no search."""
     fingerprints: dict[str, bytes] = dataclasses.field(default_factory=dict)
     """Output page -> the fingerprint of its render inputs (see `summitsite.incremental`)."""
-    search_key: bytes | None = None
-    """A hash of every HTML page and the language: the search bundle is a function of it."""
     parsed: int = 0
     """Seeds parsed by this build (the others came from the cache)."""
     rendered: int = 0
@@ -136,15 +134,15 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     """Everything up to, but not including, writing: the site and its files, or SummitError.
 
     The files are the rendered pages, the static files, feed.xml, robots.txt, sitemap.xml (with a
-    base_url) and, when the site has search (`search` overrides summitsite.yml), the Pagefind bundle
-    under `pagefind/`. Templates see the same setting, so a site without the bundle never links to it.
+    base_url) and, when the site has search (`search` overrides summitsite.yml), the search index under
+    `search.INDEX_DIR`. Templates see the same setting, so a site without the index never links to it.
 
     `jobs` > 1 parses and renders in that many worker processes (same bytes for any number). `cache`
-    keeps parsed seeds between builds. `previous` (the cache's record of the output folder) lets a page whose
-    fingerprint is unchanged be carried over from that folder unrendered; `reuse` (path -> (fingerprint,
-    bytes), the dev server's last build) does the same from memory, and `memo` keeps its analysis.
-    With `staging`, each rendered page goes straight into that new output folder (`SiteFiles.staged`)
-    instead of into memory.
+    keeps parsed seeds, mention scans and search records between builds. `previous` (the cache's record of
+    the output folder) lets a page whose fingerprint is unchanged be carried over from that folder
+    unrendered; `reuse` (path -> (fingerprint, bytes), the dev server's last build) does the same from
+    memory, and `memo` keeps its analysis. With `staging`, each rendered page goes straight into that new
+    output folder (`SiteFiles.staged`) instead of into memory.
     """
     progress = progress or Progress(None)
     parser = _CachedParser(cache, jobs, parse, progress)
@@ -197,27 +195,18 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     # The sitemap lists the rendered pages, so the feeds come after rendering and before the search bundle.
     _merge(files, feed_files(site, files, fallback_time()), "feeds")
     search_seconds = None
-    search_key = None
     if site.config.search:
-        search_key = _search_key(files, previous, site.config.language)
-        bundle = _kept_bundle(previous, search_key)
         search_started = time.perf_counter()
-        if bundle is None:
-            progress.stage("indexing for search")
-            bundle_files: dict[str, bytes] = index_files(files, site.config.language)
-            _merge(files, bundle_files, "the search index")
-        else:
-            _merge(files, dict.fromkeys(bundle, b""), "the search index")  # only to report clashes
-            for path in bundle:
-                del files.fresh[path]
-            files.kept.update(bundle)
+        progress.stage("indexing for search")
+        records = _CachedSearch(cache, parser).records(site)
+        _merge(files, index_files(records, site.config.language), "the search index")
+        del records
         search_seconds = time.perf_counter() - search_started
     progress.stage("ready to write")
     by_path = dict(zip((j.path for j in plan), fingerprints, strict=True))
     # Without files carried over from an old output, the result is the plain sorted dict it always was.
     out_files: Mapping[str, bytes] = files if files.kept or files.staged else dict(sorted(files.fresh.items()))
-    return RenderResult(site, out_files, warnings, search_seconds, by_path, search_key, parser.parsed,
-                        rendered_count)
+    return RenderResult(site, out_files, warnings, search_seconds, by_path, parser.parsed, rendered_count)
 
 
 def site_from_cache(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
@@ -437,33 +426,40 @@ def _scan_job(state: tuple[list[Article], EntityMatcher], i: int) -> bytes:
     return pickle.dumps(scan_article(articles[i], matcher), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _search_key(files: SiteFiles, previous: OutputState | None, language: str) -> bytes:
-    parts: list[bytes | str] = [code_fingerprint(), language]
-    for path in files:
-        if not path.endswith(".html"):
-            continue
-        data = files.fresh.get(path)
-        sha = (hashlib.sha256(data).digest() if data is not None
-               else files.staged.get(path) or previous.files[path].sha)  # type: ignore[union-attr]
-        parts += [path, sha]
-    return digest(*parts)
+class _CachedSearch:
+    """The search records of the site's documents, an article's from the build cache when it has it.
+
+    An article is known by the key it was parsed under and its slug (like `_CachedScans`), so after a
+    one-seed edit only that article's record is made again; content pages and entities are few and quick,
+    and are always made afresh. Missing records are made in the worker pool.
+    """
+
+    KIND = "search"
+
+    def __init__(self, cache: BuildCache | None, parser: _CachedParser) -> None:
+        self.cache, self.parser = cache, parser
+
+    def records(self, site: Site) -> list[Record]:
+        items = documents(site)
+        keys: list[bytes | None] = []
+        for item in items:
+            parsed = self.parser.keys.get(id(item)) if isinstance(item, Article) else None
+            keys.append(digest(parsed, item.slug) if parsed is not None else None)
+        wanted = [key for key in keys if key is not None]
+        stored = self.cache.load_entries(self.KIND, wanted) if self.cache is not None else {}
+        missing = [i for i, key in enumerate(keys) if not isinstance(stored.get(key), Record)]  # type: ignore[arg-type]
+        made = pool.run_indexed(_search_job, [items[i] for i in missing], len(missing), self.parser.jobs)
+        found: list[Record | None] = [stored.get(key) if key is not None else None for key in keys]
+        for i, record in zip(missing, made, strict=True):
+            found[i] = record
+        if self.cache is not None:
+            self.cache.save_entries(self.KIND, {keys[i]: found[i] for i in missing if keys[i] is not None},
+                                    wanted)  # type: ignore[misc]
+        return found  # type: ignore[return-value]  # every entry was filled above
 
 
-def _kept_bundle(previous: OutputState | None, key: bytes) -> dict[str, Path] | None:
-    """The previous output's search bundle, when it was made from the same pages and is intact."""
-    if previous is None or previous.search_key != key:
-        return None
-    out = Path(previous.output)
-    bundle = {}
-    for path, record in previous.files.items():
-        if path.startswith(BUNDLE_DIR + "/"):
-            try:
-                if not record.matches(os.lstat(out / path)):
-                    return None
-            except OSError:
-                return None
-            bundle[path] = out / path
-    return bundle or None
+def _search_job(items: list, i: int) -> Record:
+    return record_of(items[i])
 
 
 def _collect(errors: list[Diagnostic], stage: Callable[..., T], *args: Any, default: T) -> T:
@@ -489,7 +485,7 @@ def build(source: Path, output: Path | None = None, include_drafts: bool = False
           use_cache: bool = True, progress: bool | None = None) -> BuildReport:
     """Build the site in `source` into `output` (default `source/build`), atomically.
 
-    `base_url` and `search` override summitsite.yml's (`search=False` skips the Pagefind index). `jobs`
+    `base_url` and `search` override summitsite.yml's (`search=False` skips the search index). `jobs`
     worker processes parse and render (default: one per CPU). `use_cache=False` neither reads nor writes
     `source/.summitsite-cache/`. `progress` shows a progress bar (default: on an interactive terminal only).
     """
@@ -508,8 +504,8 @@ def build(source: Path, output: Path | None = None, include_drafts: bool = False
     if state is not None and state.inputs == inputs and _output_intact(out, state):
         pages = sum(1 for path in state.files if path.endswith(".html"))
         return BuildReport(state.articles, pages, time.perf_counter() - started, state.warnings,
-                           WriteReport(0, len(state.files), 0), state.search_key and 0.0, state.notes, None,
-                           skipped=True)
+                           WriteReport(0, len(state.files), 0), 0.0 if state.search else None, state.notes,
+                           None, skipped=True)
     bar = Progress(progress)
     staging = Staging(output)
     try:
@@ -565,8 +561,8 @@ def _record_output(out: Path, files: SiteFiles, previous: OutputState | None, re
         except OSError:
             continue
         records[path] = FileRecord(sha, st.st_size, st.st_mtime_ns, st.st_ino, result.fingerprints.get(path))
-    return OutputState(str(out), inputs, records, result.search_key, result.warnings, len(result.site.articles),
-                       notes)
+    return OutputState(str(out), inputs, records, result.search_seconds is not None, result.warnings,
+                       len(result.site.articles), notes)
 
 
 def template_diagnostic(exc: BaseException, source: Path) -> Diagnostic | None:

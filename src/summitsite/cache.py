@@ -12,10 +12,11 @@ What is stored:
 - `mentions/<key of seed key and entity list>`: the article's mention scan (`mentions.ArticleScan`).
   One file per entry: a one-seed edit writes one of each, where one file for all had pickled the whole
   site again (a second copy of it in memory, and most of a rebuild's time after the render).
+- `search/<key of seed key and slug>`: the article's search record (`search.Record`).
 - `related.pickle`: the last related-articles result and a hash of everything it was computed from
   (each article's slug, title, entities and tags), so an edit that changes none of them reuses it.
 - `output.pickle`: the last build's `OutputState`: a hash of every input file and option (for the
-  no-change rebuild), each output file's fingerprint, content hash and stat stamp, the search index key.
+  no-change rebuild), each output file's fingerprint, content hash and stat stamp, whether it has search.
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ class OutputState:
     inputs: bytes = b""
     """Hash of every input file and build option; equal means nothing changed."""
     files: dict[str, FileRecord] = field(default_factory=dict)
-    search_key: bytes | None = None
+    search: bool = False
+    """The output has a search index."""
     warnings: tuple = ()
     articles: int = 0
     notes: tuple[str, ...] = ()

@@ -90,7 +90,7 @@ def _add_site_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--base-url", metavar="URL", default=None,
                      help="where the site will be published, e.g. https://example.org/news/ (overrides "
                           "base_url in summitsite.yml; an empty value clears it)")
-    cmd.add_argument("--no-search", action="store_true", help="do not build the Pagefind search index")
+    cmd.add_argument("--no-search", action="store_true", help="do not build the search index")
     cmd.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
                      help="worker processes that parse and render (default: one per CPU; the output is the "
                           "same for any N)")

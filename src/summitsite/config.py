@@ -49,7 +49,7 @@ class SiteConfig:
     only when you trust everyone who writes the content pages, since the HTML (scripts included) is published
     as it is. It never applies to seeds, sidecars or any other input, which are always escaped."""
     search: bool = True
-    """Build a full-text search index with Pagefind, with a search page and a search box on every page.
+    """Build a full-text search index, with a search page and a search box on every page.
     `--no-search` turns it off for one build."""
 
 

@@ -109,7 +109,7 @@ class ParseCache:
 
 
 # Outputs no page loads: a change to one of these reloads no page by itself (feeds, sitemap, search data).
-_STANDALONE = (".html", ".xml", ".txt", ".json", ".pf_fragment", ".pf_index", ".pf_meta", ".pagefind")
+_STANDALONE = (".html", ".xml", ".txt", ".json")
 
 
 def _embedded_by_pages(path: str) -> bool:
@@ -127,8 +127,8 @@ def make_builder(source: Path, include_drafts: bool = False) -> tuple[Callable[[
     def build() -> RenderResult:
         cache.begin()
         # The preview is served from the root of its own host, so base_url is cleared: absolute links
-        # (canonical, 404.html) then point at the preview, not at the published site. The Pagefind
-        # index is left out: it would cost about a second per 200 articles on every rebuild.
+        # (canonical, 404.html) then point at the preview, not at the published site. The search
+        # index is left out: the preview keeps no search records, so each rebuild would index every page.
         result = render_files(source, include_drafts, base_url="", search=False, parse=cache, reuse=last,
                               memo=memo)
         cache.prune()

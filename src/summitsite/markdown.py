@@ -64,6 +64,12 @@ def render_markdown(text: str, allow_html: bool = False) -> tuple[str, tuple[Hea
     A level-1 heading in the body is shown as h2: the page title is the page's only h1. Raw HTML in the
     text is shown as text unless `allow_html` is true (the site's `allow_html` setting).
     """
+    html, headings, _ = render_markdown_page(text, allow_html)
+    return html, headings
+
+
+def render_markdown_page(text: str, allow_html: bool = False) -> tuple[str, tuple[Heading, ...], tuple[str, ...]]:
+    """`render_markdown`, plus the text under each heading (`Page.texts`), from the same parse."""
     parser = _PARSERS[bool(allow_html)]
     tokens = parser.parse(text)
     anchors = SlugRegistry()
@@ -80,4 +86,36 @@ def render_markdown(text: str, allow_html: bool = False) -> tuple[str, tuple[Hea
         anchor = anchors.claim(make_slug(text_content))
         token.attrSet("id", anchor)
         headings.append(Heading(text_content, int(token.tag[1]), anchor))
-    return parser.renderer.render(tokens, parser.options, {}), tuple(headings)
+    return parser.renderer.render(tokens, parser.options, {}), tuple(headings), _plain_texts(tokens)
+
+
+def _plain_texts(tokens: list[Token]) -> tuple[str, ...]:
+    """The text of each part of the body: before the first heading, then under each heading (headings left
+    out: they are `Heading.text`). Raw HTML, where allowed, is markup and not text; image alt text is text."""
+    parts: list[list[str]] = [[]]
+    in_heading = False
+    for token in tokens:
+        if token.type == "heading_open":
+            parts.append([])
+            in_heading = True
+        elif token.type == "heading_close":
+            in_heading = False
+        elif in_heading:
+            continue
+        elif token.type == "inline":
+            parts[-1].append(_inline_text(token.children or ()))
+        elif token.type in ("code_block", "fence"):
+            parts[-1].append(token.content)
+    return tuple("\n".join(text.strip() for text in part if text.strip()) for part in parts)
+
+
+def _inline_text(children: list[Token]) -> str:
+    out = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif child.type == "image":
+            out.append(_inline_text(child.children or ()))
+    return "".join(out)

@@ -310,6 +310,8 @@ class Page:
     """`article` pages are listed with the articles on the home page and in topics."""
     template: str | None = None
     """A template file name from front matter (`template: wide.html`), checked to exist; None for `page.html`."""
+    texts: tuple[str, ...] = ()
+    """The body as plain text, for search: [0] before the first heading, [i] under `headings[i - 1]`."""
 
 
 @pickled_by_fields

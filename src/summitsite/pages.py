@@ -8,7 +8,7 @@ from pathlib import Path
 
 from summitsite.errors import SummitError
 from summitsite.loader import decode_text, display_path, parse_meta
-from summitsite.markdown import render_markdown
+from summitsite.markdown import render_markdown_page
 from summitsite.model import Diagnostic, Page
 from summitsite.slugs import make_slug
 from summitsite.yamlmap import Entry, describe, read_mapping
@@ -55,10 +55,10 @@ def load_page(path: Path, root: Path, allow_html: bool = False) -> Page:
             problems.append(problem)
     if problems:
         raise SummitError(problems)
-    body_html, headings = render_markdown(body, allow_html)
+    body_html, headings, texts = render_markdown_page(body, allow_html)
     title = meta.title or path.stem.replace("-", " ").replace("_", " ").capitalize()
     return Page(shown, title, meta.slug or make_slug(title, fallback="page"), body_html, headings, meta,
-                kind=kind, template=template)
+                kind=kind, template=template, texts=texts)
 
 
 def _check_template(entry: Entry, shown: str, root: Path) -> tuple[str | None, Diagnostic | None]:

@@ -9,6 +9,8 @@ ENTITIES_INDEX = "entities/index.html"
 TOPICS_INDEX = "topics/index.html"
 FAQ_INDEX = "faq/index.html"
 SEARCH = "search/index.html"
+SEARCH_INDEX = "search/data/meta.json"
+"""The search index's entry file, which the search page reads; the rest of the index is beside it."""
 NOT_FOUND = "404.html"
 
 

@@ -1,92 +1,281 @@
-"""The site's search index, made by Pagefind (the `pagefind[bin]` package) from the rendered HTML.
+"""The site's full-text search index, made from the typed model (never from the rendered HTML).
 
-Pure from the caller's point of view: rendered files in, the files of the `pagefind/` bundle out. Pagefind
-only reads a folder on disk, so the HTML pages are written to a private temporary folder, indexed there,
-and the bundle is read back into memory. The real output folder is never touched here: the bundle joins
-the other files and is written by the same atomic swap (see `summitsite.write`).
+What is indexed is what a reader sees as a page's own text: articles and content pages whole (title,
+byline words, tags, lede, every block, every heading), entity pages only by their header (name, kind,
+aliases, description: their sentences are the articles' own, and finding them twice would crowd the
+results). The table of contents, permalinks, boxes, pagers and the site's header and footer are not text
+of the page and are never seen here.
 
-Pagefind's output is a function of the pages' content: file names are content hashes and the bundle does
-not depend on the folder it was built in, the order the files were written, or the time. Two builds of
-the same site give byte-identical bundles (the tests check this).
+Each page becomes a `Record` on its own (`record_of`): the page's document file and its word counts. A
+record depends on nothing but its page, so the build caches the records of articles and, after an edit,
+makes only the edited article's record again; `index_files` then assembles all records into the files
+under `INDEX_DIR`, in memory, and the build writes them with the rest of the site (`summitsite.write`):
+
+- `meta.json`: format version, a hash naming this build of the index (the client adds it to every other
+  URL, so a browser never mixes files of two builds), whether to stem English, each document's length in
+  words, and the first word of each term shard.
+- `terms/<n>.json`: the inverted index, cut into shards of about `SHARD_BYTES` by word order:
+  `[[word, [doc, weight, doc, weight, ...]], ...]`, where `weight` is `4 * count + 2 * in_title +
+  in_heading`. A query fetches only the shards holding its words (one each, usually).
+- `docs/<n>.json`: one document: `{"url", "title", "sections": [[anchor, heading, text], ...]}`; section 0
+  is the text before the first heading (anchor and heading empty). The client fetches the documents of
+  the results it shows, for excerpts and links to the matching sections.
+
+Words are made by `tokens`, which `theme/static/search.js` implements again for queries: runs of Unicode
+letters, digits and marks, lower-cased, in compatibility form (NFKD) without diacritics, at most `MAX_WORD`
+characters. The index keeps words as they are written; English stemming is the client's, at
+query time (a query word finds the words with the same stem), so the index never depends on a stemmer and
+a word being typed still finds its completions by prefix.
+
+Everything is a function of the records: the same site gives byte-identical files, whatever `--jobs`.
+Every string from the input is JSON-escaped, and `<`, `>`, `&`, U+2028 and U+2029 are written as `\\u`
+escapes, as in JSON-LD, so no file can be read as markup whatever it is served as.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import subprocess
-import sys
-import tempfile
-from collections.abc import Mapping
-from pathlib import Path
+import functools
+import hashlib
+import json
+import posixpath
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from summitsite.errors import error
+from summitsite import paths, urls
+from summitsite.model import Article, Block, Callout, Entity, FaqBlock, ListBlock, ListItem, Page, Paragraph, Table
+from summitsite.render import lead_in_suffix, long_date
+from summitsite.seo import script_safe
 
-BUNDLE_DIR = "pagefind"
-"""The bundle's folder in the output: `pagefind/pagefind.js`, `pagefind/pagefind-ui.js`, the index, ..."""
+if TYPE_CHECKING:
+    from summitsite.analyse import Site
 
-TIMEOUT_SECONDS = 600
+INDEX_DIR = posixpath.dirname(paths.SEARCH_INDEX)
+"""The index's folder in the output, beside the search page (`search/index.html`)."""
 
-BODY_MARK = b"data-pagefind-body"
+FORMAT = 1
+MAX_WORD = 64
+"""Longer words are cut to this many characters (a run of 3,000 letters is no word anyone types)."""
+SHARD_BYTES = 32_000
+"""A term shard is cut after the first word that takes it past this size."""
 
-
-def available() -> bool:
-    """True when the pagefind package (the indexer) is installed."""
-    return importlib.util.find_spec("pagefind") is not None
-
-
-def pagefind_command(site_dir: str, language: str) -> list[str]:
-    return [
-        sys.executable, "-m", "pagefind",
-        "--site", site_dir,
-        "--output-subdir", BUNDLE_DIR,
-        # Result URLs keep "index.html", like every other internal link of the site, so they work the same
-        # from any folder the site is served from.
-        "--keep-index-url",
-        # One index in the site's language, even if an overridden template forgets `<html lang>`.
-        "--force-language", language,
-        "--quiet",
-    ]
+Document = Article | Page | Entity
 
 
-def index_files(files: Mapping[str, bytes], language: str) -> dict[str, bytes]:
-    """The Pagefind bundle for the HTML pages among `files`, as `pagefind/...` -> bytes, sorted by path."""
-    if not available():
-        raise error("the search index needs Pagefind: pip install 'pagefind[bin]' (or build with --no-search)",
-                    code="search-unavailable")
-    with tempfile.TemporaryDirectory(prefix="summitsite-search-") as tmp:
-        site = Path(tmp) / "site"
-        # Pagefind reads only HTML; images, CSS and feeds play no part in the index.
-        pages = {rel: files[rel] for rel in sorted(files) if rel.endswith(".html")}
-        # Once any page marks its body, Pagefind leaves out every page that does not: those need not be
-        # written and parsed at all (on a large site, the lists and hubs are most of the HTML).
-        marked = {rel: data for rel, data in pages.items() if BODY_MARK in data}
-        for rel, data in (marked or pages).items():
-            path = site / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        try:
-            done = subprocess.run(pagefind_command("site", language), cwd=tmp, capture_output=True,
-                                  timeout=TIMEOUT_SECONDS, check=False)
-        except subprocess.TimeoutExpired:
-            raise error(f"Pagefind did not finish within {TIMEOUT_SECONDS} s",
-                        code="search-failed") from None
-        if done.returncode != 0:
-            output = (done.stdout + done.stderr).decode("utf-8", errors="replace").strip()
-            detail = " | ".join(line.strip() for line in output.splitlines() if line.strip())[-2000:]
-            raise error(f"Pagefind failed (exit status {done.returncode}): {detail or 'no output'}",
-                        code="search-failed")
-        return _read_tree(site / BUNDLE_DIR, BUNDLE_DIR)
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One page's part of the index, independent of every other page (so it can be cached)."""
+
+    doc: bytes
+    """The page's document file (`docs/<n>.json`)."""
+    terms: tuple[str, ...]
+    """Its words and weights as lines of `word weight`, sorted, one string per first character."""
+    length: int
+    """The number of words on the page, for ranking."""
 
 
-def _read_tree(folder: Path, prefix: str) -> dict[str, bytes]:
-    found: dict[str, bytes] = {}
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
-        base = Path(dirpath).relative_to(folder)
-        for name in sorted(filenames):
-            rel = (base / name).as_posix()
-            found[f"{prefix}/{rel}"] = (Path(dirpath) / name).read_bytes()
-    if not found:
-        raise error("Pagefind reported success but wrote no files", code="search-failed")
-    return dict(sorted(found.items()))
+# --- words ----------------------------------------------------------------------------------------------
+
+@functools.cache
+def _run_pattern() -> re.Pattern[str]:
+    """A run of letters, digits and combining marks (underscores are replaced by spaces first).
+
+    `\\w` is letters, digits (str.isalnum, the same characters as JavaScript's [\\p{L}\\p{N}]) and "_"; the
+    marks are added by range. Every mark is below U+20000 except the variation selectors supplement.
+    """
+    ranges: list[tuple[int, int]] = []
+    for cp in (*range(0x300, 0x20000), *range(0xE0100, 0xE01F0)):
+        if unicodedata.category(chr(cp))[0] == "M":
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    marks = "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges)
+    return re.compile(f"[\\w{marks}]+")
+
+
+_ASCII_RUN = re.compile(r"[a-z0-9]+")
+# The marks that are diacritics, which a reader may or may not type: the combining diacritical marks (é is e
+# and U+0301 after NFKD), Hebrew points and Arabic vowel marks. Other marks are letters' parts (Devanagari's
+# vowel signs) and stay.
+_DIACRITICS = re.compile("[\u0300-\u036f\u0591-\u05c7\u064b-\u065f\u0670\u1ab0-\u1aff\u1dc0-\u1dff"
+                         "\u20d0-\u20ff\ufe20-\ufe2f]")
+_SIGMA = "\u03a3"
+
+
+def _runs(text: str) -> list[str]:
+    """The lower-cased runs of `text`, before `_fold`."""
+    if text.isascii():
+        return _ASCII_RUN.findall(text.lower())
+    if _SIGMA in text:
+        # Lower-casing a capital sigma depends on its neighbours (final or not); the client lower-cases each
+        # run on its own, so here too. Every other mapping is context-free, so the whole text can go at once.
+        return [run.lower() for run in _run_pattern().findall(text.replace("_", " "))]
+    return _run_pattern().findall(text.lower().replace("_", " "))
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(run: str) -> str:
+    """A lower-cased run as an index word: without diacritics and compatibility forms, at most MAX_WORD long."""
+    if not run.isascii():
+        # NFKD can make characters that are not letters, digits or marks (½ is 1, U+2044, 2): they go too.
+        plain = _DIACRITICS.sub("", unicodedata.normalize("NFKD", run)).replace("_", " ")
+        run = "".join(_run_pattern().findall(plain))
+    return run[:MAX_WORD]
+
+
+def tokens(text: str) -> list[str]:
+    """The words of `text`, in order, as the index and the search page's script both make them."""
+    return [word for word in map(_fold, _runs(text)) if word]
+
+
+def _count(text: str) -> Counter[str]:
+    counts = Counter(_runs(text))
+    for run in [run for run in counts if len(run) > MAX_WORD or not run.isascii()]:
+        word, n = _fold(run), counts.pop(run)
+        if word:
+            counts[word] += n
+    return counts
+
+
+def _utf16(word: str) -> bytes:
+    # The client compares words as JavaScript does, by UTF-16 code units; so is everything sorted here.
+    return word.encode("utf-16-be", "surrogatepass")
+
+
+# --- records ------------------------------------------------------------------------------------------
+
+def documents(site: Site) -> tuple[Document, ...]:
+    """What the index holds, in document order: the articles, the content pages, the entities."""
+    return (*site.articles, *site.pages, *site.entities)
+
+
+def record_of(item: Document) -> Record:
+    """The index record of one article, content page or entity page."""
+    if isinstance(item, Article):
+        path = urls.article_path(item.slug)
+        sections = [("", "", _join([item.lede, *map(_block_text, item.intro)])),
+                    *((s.anchor, s.heading, _join(map(_block_text, s.blocks))) for s in item.sections)]
+        meta = item.meta
+        keywords = [meta.author or "", *meta.tags, long_date(meta.date) if meta.date else ""]
+    elif isinstance(item, Page):
+        path = urls.page_path(item.slug)
+        texts = item.texts or ("",) * (len(item.headings) + 1)
+        sections = [("", "", texts[0]), *((h.anchor, h.text, t) for h, t in zip(item.headings, texts[1:],
+                                                                                  strict=True))]
+        meta = item.meta
+        keywords = [meta.author or "", *meta.tags, long_date(meta.date) if meta.date else ""]
+    elif isinstance(item, Entity):
+        path = paths.entity_path(item.slug)
+        sections = [("", "", _join([item.description, ", ".join(item.aliases)]))]
+        keywords = [item.kind]
+    else:
+        raise TypeError(f"no search record for {type(item).__name__}")
+    title = item.name if isinstance(item, Entity) else item.title
+    headings = [heading for _, heading, _ in sections]
+    counts = _count("\n".join([title, *headings, *(text for _, _, text in sections), *keywords]))
+    in_title = set(tokens(title))
+    in_heading = set(tokens("\n".join(headings)))
+    by_first: dict[str, list[str]] = {}
+    for word in sorted(counts, key=_utf16):
+        weight = 4 * counts[word] + 2 * (word in in_title) + (word in in_heading)
+        by_first.setdefault(word[0], []).append(f"{word} {weight}")
+    doc = {
+        # Relative to the search page, which is the only page that reads the index.
+        "url": urls.relative_url(paths.SEARCH, path),
+        "title": title,
+        "sections": [[urls.quote_fragment(anchor), heading, text] for anchor, heading, text in sections],
+    }
+    return Record(_json(doc), tuple("\n".join(lines) for lines in by_first.values()), sum(counts.values()))
+
+
+def _join(texts: Iterable[str]) -> str:
+    return "\n".join(text for text in texts if text)
+
+
+def _block_text(block: Block) -> str:
+    """A block's text as the page shows it, one line per paragraph, item, row or question."""
+    if isinstance(block, Paragraph):
+        return f"{block.label}{lead_in_suffix(block.label)} {block.text}" if block.label else block.text
+    if isinstance(block, ListBlock):
+        return _join(_item_texts(block.items))
+    if isinstance(block, Table):
+        return _join(" ".join(cells) for cells in (block.header, *block.rows))
+    if isinstance(block, Callout):
+        return f"{block.label} {block.text}"
+    if isinstance(block, FaqBlock):
+        return _join(f"{faq.question} {faq.answer}" for faq in block.items)
+    return ""
+
+
+def _item_texts(items: Sequence[ListItem]) -> Iterator[str]:
+    for item in items:
+        yield item.text
+        yield from _item_texts(item.children)
+
+
+# --- the files ----------------------------------------------------------------------------------------
+
+def index_files(records: Sequence[Record], language: str) -> dict[str, bytes]:
+    """The index's files for `records` (document i is `records[i]`), as `INDEX_DIR/...` -> bytes, sorted."""
+    shards: list[bytes] = []
+    firsts: list[str] = []
+    entries: list[str] = []
+    size = 0
+    for word, postings in _postings(records):
+        entry = f"[{json.dumps(word, ensure_ascii=False)},[{postings}]]"
+        if not entries:
+            firsts.append(word)
+        entries.append(entry)
+        size += len(entry) + 1
+        if size >= SHARD_BYTES:
+            shards.append(f"[{','.join(entries)}]".encode())
+            entries, size = [], 0
+    if entries:
+        shards.append(f"[{','.join(entries)}]".encode())
+    docs = [r.doc for r in records]
+    build = hashlib.sha256()
+    for data in (*shards, *docs):
+        build.update(len(data).to_bytes(8, "little") + data)
+    meta = {
+        "format": FORMAT,
+        "build": build.hexdigest()[:16],
+        "stem": language.lower().split("-")[0] == "en",
+        "lengths": [r.length for r in records],
+        "shards": firsts,
+    }
+    files = {paths.SEARCH_INDEX: _json(meta)}
+    files.update((f"{INDEX_DIR}/terms/{i}.json", data) for i, data in enumerate(shards))
+    files.update((f"{INDEX_DIR}/docs/{i}.json", data) for i, data in enumerate(docs))
+    return dict(sorted(files.items()))
+
+
+def _postings(records: Sequence[Record]) -> Iterator[tuple[str, str]]:
+    """(word, "doc,weight,doc,weight,...") for every word of every record, in word order.
+
+    One first character at a time, so that only that part of the inverted index is ever in memory.
+    """
+    chunks: dict[str, list[tuple[int, str]]] = {}
+    for doc, record in enumerate(records):
+        for chunk in record.terms:
+            chunks.setdefault(chunk[0], []).append((doc, chunk))
+    for first in sorted(chunks, key=_utf16):
+        words: dict[str, list[str]] = {}
+        for doc, chunk in chunks.pop(first):
+            # "word weight" lines become "word doc,weight": the postings' text, made without a Python loop.
+            for line in chunk.replace(" ", f" {doc},").split("\n"):
+                word, _, posting = line.partition(" ")
+                found = words.get(word)
+                if found is None:
+                    words[word] = [posting]
+                else:
+                    found.append(posting)
+        for word in sorted(words, key=_utf16):
+            yield word, ",".join(words[word])
+
+
+def _json(value: object) -> bytes:
+    return script_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":"))).encode()

@@ -23,10 +23,15 @@ _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u20
 
 def json_ld(data: Any) -> Markup:
     """`data` as JSON safe to put between `<script type="application/ld+json">` tags."""
-    text = json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
+    return Markup(script_safe(json.dumps(data, ensure_ascii=False, separators=(", ", ": "))))
+
+
+def script_safe(text: str) -> str:
+    """JSON text with `<`, `>`, `&`, U+2028 and U+2029 as `\\u` escapes: it cannot end a script block or
+    start a comment or tag, wherever it is put or however it is served; the JSON value is the same."""
     for char, escaped in _SCRIPT_SAFE.items():
         text = text.replace(char, escaped)
-    return Markup(text)
+    return text
 
 
 class Structured:
