@@ -7,12 +7,13 @@ never loaded. A file that cannot be read for any reason (missing, truncated, gar
 treated as empty: the cache can make a build faster, never make it fail or differ.
 
 What is stored:
-- `parsed/<seed key>`: one Article per file. The key hashes everything `parse_seed` sees: the seed's text,
-  its site-relative path, the parse options and the sidecar metadata (so the sidecar's bytes), plus the code.
-- `mentions/<key of seed key and entity list>`: the article's mention scan (`mentions.ArticleScan`).
-  One file per entry: a one-seed edit writes one of each, where one file for all had pickled the whole
-  site again (a second copy of it in memory, and most of a rebuild's time after the render).
-- `search/<key of seed key and slug>`: the article's search record (`search.Record`).
+- `parsed/`: seed key -> Article. The key hashes everything `parse_seed` sees: the seed's text, its
+  site-relative path, the parse options and the sidecar metadata (so the sidecar's bytes), plus the code.
+- `mentions/`: (seed key, entity list) -> the article's mention scan (`mentions.ArticleScan`).
+- `search/`: (seed key, slug) -> the article's search record (`search.Record`).
+  Each of these is `SHARDS` files by the key's first byte: a one-seed edit rewrites one small file of
+  each, where one file for all had pickled the whole site again (a second copy of it in memory, and most
+  of a rebuild's time after the render), and one file per entry made 30,000 files of 10,000 articles.
 - `related.pickle`: the last related-articles result and a hash of everything it was computed from
   (each article's slug, title, entities and tags), so an edit that changes none of them reuses it.
 - `output.pickle`: the last build's `OutputState`: a hash of every input file and option (for the
@@ -114,6 +115,8 @@ class BuildCache:
         self.folder = Path(site_root) / CACHE_DIR
         self.enabled = enabled
         self.header = _MAGIC + b"\0" + code_fingerprint() + b"\n"
+        self._held: dict[tuple[str, str], frozenset[bytes]] = {}
+        """(kind, shard) -> the keys that shard's file holds, as last read or written."""
 
     def load(self, name: str) -> Any:
         return self._read(self.folder / name) if self.enabled else None
@@ -123,34 +126,54 @@ class BuildCache:
             self._write(self.folder, name, value)
 
     def load_entries(self, kind: str, keys: Iterable[bytes]) -> dict[bytes, Any]:
-        """The stored entries of `kind` among `keys`: one file each, so that a build reads what it needs
-        and an edit rewrites one entry, not the whole store. Unreadable entries are simply missing."""
+        """The stored entries of `kind` among `keys`; unreadable ones are simply missing.
+
+        Entries live in `SHARDS` files by the first byte of their key: an edit rewrites one small file
+        instead of the whole store, and a site of 10,000 articles is not 30,000 files.
+        """
         found: dict[bytes, Any] = {}
         if not self.enabled:
             return found
         folder = self.folder / kind
-        for key in keys:
-            value = self._read(folder / key.hex())
-            if value is not None:
-                found[key] = value
+        for shard, wanted in _by_shard(keys).items():
+            stored = self._read(folder / shard)
+            if not isinstance(stored, dict):
+                continue
+            self._held[(kind, shard)] = frozenset(stored)
+            for key in wanted:
+                if key in stored:
+                    found[key] = stored[key]
         return found
 
     def save_entries(self, kind: str, entries: Mapping[bytes, Any], keep: Iterable[bytes]) -> None:
-        """Store `entries` and delete every other stored entry of `kind` that is not in `keep`."""
+        """Store `entries` and drop every other stored entry of `kind` that is not in `keep`.
+
+        Only shards that gain an entry or lose one are written again (what a shard held is known from
+        `load_entries`); a shard left with nothing to keep is deleted.
+        """
         if not self.enabled:
             return
         folder = self.folder / kind
-        for key, value in entries.items():
-            self._write(folder, key.hex(), value)
-        wanted = {key.hex() for key in keep}
+        kept = _by_shard(keep)
+        new = _by_shard(entries)
         try:
-            names = os.listdir(folder)
+            names = {name for name in os.listdir(folder) if not name.startswith(".")}
         except OSError:
-            return
-        for name in names:
-            if name not in wanted:
+            names = set()
+        for shard in sorted(names | new.keys()):
+            wanted = kept.get(shard, set())
+            held = self._held.get((kind, shard))
+            if not wanted and shard not in new:
                 with contextlib.suppress(OSError):
-                    os.unlink(folder / name)
+                    os.unlink(folder / shard)
+                continue
+            if shard not in new and (held is None or held == wanted):
+                continue
+            old = self._read(folder / shard) if held is not None else None
+            content = {key: old[key] for key in sorted(wanted) if isinstance(old, dict) and key in old}
+            content.update((key, entries[key]) for key in sorted(new.get(shard, ())))
+            self._write(folder, shard, content)
+            self._held[(kind, shard)] = frozenset(content)
 
     def _read(self, path: Path) -> Any:
         try:
@@ -175,6 +198,17 @@ class BuildCache:
             # A read-only site folder still builds, only without a cache.
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
+
+
+SHARDS = 256
+"""Entry files per kind of entry (`BuildCache.load_entries`)."""
+
+
+def _by_shard(keys: Iterable[bytes]) -> dict[str, set[bytes]]:
+    shards: dict[str, set[bytes]] = {}
+    for key in keys:
+        shards.setdefault(f"{key[0] % SHARDS:02x}", set()).add(key)
+    return shards
 
 
 # What `render_files` reads: the configuration file and these folders. Everything else (build/, dot folders,
