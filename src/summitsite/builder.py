@@ -447,14 +447,17 @@ class _CachedSearch:
             keys.append(digest(parsed, item.slug) if parsed is not None else None)
         wanted = [key for key in keys if key is not None]
         stored = self.cache.load_entries(self.KIND, wanted) if self.cache is not None else {}
-        missing = [i for i, key in enumerate(keys) if not isinstance(stored.get(key), Record)]  # type: ignore[arg-type]
-        made = pool.run_indexed(_search_job, [items[i] for i in missing], len(missing), self.parser.jobs)
         found: list[Record | None] = [stored.get(key) if key is not None else None for key in keys]
+        missing = [i for i, record in enumerate(found) if not isinstance(record, Record)]
+        made = pool.run_indexed(_search_job, [items[i] for i in missing], len(missing), self.parser.jobs)
+        new: dict[bytes, Record] = {}
         for i, record in zip(missing, made, strict=True):
             found[i] = record
+            key = keys[i]
+            if key is not None:
+                new[key] = record
         if self.cache is not None:
-            self.cache.save_entries(self.KIND, {keys[i]: found[i] for i in missing if keys[i] is not None},
-                                    wanted)  # type: ignore[misc]
+            self.cache.save_entries(self.KIND, new, wanted)
         return found  # type: ignore[return-value]  # every entry was filled above
 
 
