@@ -132,6 +132,38 @@ def test_question_headings_under_an_faq_heading_are_faqs() -> None:
     assert levels["Conclusion"] == levels["Frequently Asked Questions"]
 
 
+PARAGRAPH = "A paragraph long enough to be the text of a section, written the way articles are written here."
+
+
+def test_the_headline_said_again_heads_a_section() -> None:
+    text = (f"Chocolate Frosting Without Powdered Sugar\n{PARAGRAPH}\nWhy it works\n{PARAGRAPH}\n"
+            f"Chocolate Frosting Without Powdered Sugar\nIngredients\n- 1 cup flour\n- 2 cups milk\n"
+            f"Instructions\n{PARAGRAPH}\n")
+    article = parse_seed(text, "x.txt")
+    assert article.title == "Chocolate Frosting Without Powdered Sugar"
+    assert [(s.heading, s.level) for s in article.sections] == [
+        ("Why it works", 2), ("Chocolate Frosting Without Powdered Sugar", 2), ("Ingredients", 3),
+        ("Instructions", 3)]
+
+
+def test_a_text_that_opens_with_its_abstract_opens_with_a_section() -> None:
+    text = f"Abstract\nPurpose of the Review\n{PARAGRAPH}\nRecent Findings\n{PARAGRAPH}\nReferences\n{PARAGRAPH}\n"
+    article = parse_seed(text, "x.txt")
+    assert [(s.heading, s.level) for s in article.sections] == [
+        ("Abstract", 2), ("Purpose of the Review", 3), ("Recent Findings", 3), ("References", 2)]
+
+
+def test_a_title_case_question_over_headings_is_their_parent() -> None:
+    text = (f"Bougainvillea Care\n{PARAGRAPH}\nHow Do You Care For And Grow Bougainvillea Plants?\n"
+            f"Size & Growth\n{PARAGRAPH}\nLight & Temperature\n{PARAGRAPH}\n"
+            f"Related: What Is The Best Soil For Bougainvillea?\nHow To Propagate Bougainvillea\n{PARAGRAPH}\n"
+            f"Conclusion\n{PARAGRAPH}\n")
+    article = parse_seed(text, "x.txt")
+    assert [(s.heading, s.level) for s in article.sections] == [
+        ("How Do You Care For And Grow Bougainvillea Plants?", 2), ("Size & Growth", 3),
+        ("Light & Temperature", 3), ("How To Propagate Bougainvillea", 3), ("Conclusion", 2)]
+
+
 def test_adjacent_tables_are_told_apart() -> None:
     text = ("Title\n| A | B |\n|---|---|\n| 1 | 2 |\n| C | D |\n|---|---|\n| 3 | 4 |\n"
             "| Caption |\n| x | y |\n|  |\n| p | q |\n")

@@ -161,7 +161,11 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
     patterns = [p if p is not None and repeats[p] >= 2 else None for p in patterns]
     bare = [body_lines[i] == 0 and i + 1 < count for i in range(count)]
     # A bare date ("April 3, 2019") is a post's stamp or a log entry, not a parent; nor is an emptied section.
-    opens_own = [bare[i] and not _is_question(headings[i]) and not bare[i + 1] and not _is_date(headings[i])
+    # A bare question is an unanswered one, unless it is written in Title Case above statements: then it is
+    # the question the sections below answer ("How Do You Care For Bougainvillea?" over "Size & Growth").
+    opens_own = [bare[i] and not (_is_question(headings[i]) and (_is_question(headings[i + 1])
+                                                                or _style(headings[i].text) != "title"))
+                 and not bare[i + 1] and not _is_date(headings[i])
                  and not _emptied(sections, i) for i in range(count)]
     openings = [_opening(lines) for lines in sections]
     parent: _Parent | None = None

@@ -19,12 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from summitsite.headings import (
+    _FURNITURE,
     FAQ_HEADING,
     Line,
     comparable,
     default_model,
     heading_probabilities,
     strip_number,
+    title_case_ratio,
 )
 from summitsite.levels import assign_levels
 from summitsite.model import (
@@ -251,6 +253,18 @@ def _classify_headings(found: HeadingCandidates) -> None:
     threshold = default_model().threshold
     for line, probability in zip(body, probabilities, strict=True):
         line.heading = probability >= threshold
+    # A question in Title Case right above a heading is a heading too: the question the sections below answer.
+    for line, nxt in itertools.pairwise(body):
+        if nxt.heading and not line.heading and line.shape == "text" and line.text.endswith("?") \
+                and len(line.text.split()) <= 14 and title_case_ratio(line.text) >= 0.75 \
+                and not _FURNITURE.search(line.text):
+            line.heading = True
+    # The headline said again further down heads a section of its own: a recipe card, a product's hero block.
+    if body and _looks_like_title(body[0]):
+        headline = body[0].text
+        for line in body[2:]:
+            if line.shape == "text" and not line.heading and line.text == headline:
+                line.heading = True
 
 
 def _assign_levels(body: list[Line]) -> None:
@@ -266,10 +280,17 @@ def _assign_levels(body: list[Line]) -> None:
     assign_levels(headings, under, [bool(_FAQ_HEADING.search(h.text)) for h in headings])
 
 
+# Names every document may give a section ("Abstract", "Introduction"): a text that opens with one opens with
+# that section, its headline having been left behind by the extractor.
+_GENERIC_SECTION = re.compile(
+    r"abstract|summary|introduction|overview|background|contents|table of contents|preface|foreword|"
+    r"executive summary|key (?:points|findings)|highlights|synopsis", re.I)
+
+
 def _looks_like_title(line: Line) -> bool:
     text = line.text
     n = len(text.split())
-    if line.shape != "text" or n > 25 or _SENTENCE_BREAK.search(text):
+    if line.shape != "text" or n > 25 or _SENTENCE_BREAK.search(text) or _GENERIC_SECTION.fullmatch(comparable(text)):
         return False
     return text[-1] not in ".,;:" or n <= 3
 
