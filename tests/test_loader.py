@@ -164,6 +164,17 @@ def test_a_title_case_question_over_headings_is_their_parent() -> None:
         ("Light & Temperature", 3), ("How To Propagate Bougainvillea", 3), ("Conclusion", 2)]
 
 
+def test_a_run_of_labels_over_paragraphs_is_a_run_of_headings() -> None:
+    abstract = "".join(f"{label}:\n{PARAGRAPH}\n" for label in ("Background", "Objective", "Results"))
+    article = parse_seed(f"Influenza Vaccination and the Elderly\n{abstract}", "x.txt")
+    assert [s.heading for s in article.sections] == ["Background:", "Objective:", "Results:"]
+    # Two are lead-ins; labels over code or over a definition are not headings either.
+    for text in ("".join(f"{label}:\n{PARAGRAPH}\n" for label in ("Background", "Objective")),
+                 "".join(f"{label}:\npip install summitsite\n" for label in ("Linux", "macOS", "Windows")),
+                 "".join(f"{label}:\n: {PARAGRAPH}\n" for label in ("Code Blocks", "Nested Elements", "Tables"))):
+        assert not parse_seed(f"Title Line\n{text}", "x.txt").sections
+
+
 def test_adjacent_tables_are_told_apart() -> None:
     text = ("Title\n| A | B |\n|---|---|\n| 1 | 2 |\n| C | D |\n|---|---|\n| 3 | 4 |\n"
             "| Caption |\n| x | y |\n|  |\n| p | q |\n")

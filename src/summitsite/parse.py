@@ -259,12 +259,34 @@ def _classify_headings(found: HeadingCandidates) -> None:
                 and len(line.text.split()) <= 14 and title_case_ratio(line.text) >= 0.75 \
                 and not _FURNITURE.search(line.text):
             line.heading = True
+    # Labels alone on their lines, each over a paragraph ("Background:", "Objective:", "Results:"), are the
+    # headings of a structured abstract or report once there are a few of them; one or two are lead-ins.
+    labels = [i for i, line in enumerate(body[:-1])
+              if not line.heading and _is_label_line(line) and _is_sentence(body[i + 1])]
+    if len(labels) >= _LABEL_RUN and len({comparable(body[i].text) for i in labels}) == len(labels):
+        for i in labels:
+            body[i].heading = True
     # The headline said again further down heads a section of its own: a recipe card, a product's hero block.
     if body and _looks_like_title(body[0]):
         headline = body[0].text
         for line in body[2:]:
             if line.shape == "text" and not line.heading and line.text == headline:
                 line.heading = True
+
+
+_LABEL_RUN = 3
+
+
+def _is_label_line(line: Line) -> bool:
+    text = line.text
+    return line.shape == "text" and text.endswith(":") and text[0].isupper() and len(text.split()) <= 4 \
+        and text.count(":") == 1
+
+
+def _is_sentence(line: Line) -> bool:
+    """Whether a line is a plain-text sentence (not a heading, a command or a label)."""
+    return line.shape == "text" and not line.heading and line.text[0].isalnum() and line.text[-1] in ".!?" \
+        and len(line.text.split()) >= 3
 
 
 def _assign_levels(body: list[Line]) -> None:
