@@ -10,7 +10,7 @@ PROSE = "This paragraph has enough words in it to be the text of a section, not 
 
 def levels(outline: list[tuple[str, int | str | tuple[str, ...]]], faq: set[str] = frozenset()) -> list[int]:
     """Levels for headings given as (text, lines under it); a string instead of a count means `n` list items,
-    a tuple gives the lines' texts."""
+    a tuple gives the lines' texts (list items when they start with "- ")."""
     headings, sections = [], []
     number = 0
     for text, under in outline:
@@ -19,7 +19,8 @@ def levels(outline: list[tuple[str, int | str | tuple[str, ...]]], faq: set[str]
         if isinstance(under, str):
             lines = [Line(number + k + 1, f"- item {k}", 0, "bullet") for k in range(int(under))]
         elif isinstance(under, tuple):
-            lines = [Line(number + k + 1, line, 0, "text") for k, line in enumerate(under)]
+            lines = [Line(number + k + 1, line, 0, "bullet" if line.startswith("- ") else "text")
+                     for k, line in enumerate(under)]
         else:
             lines = [Line(number + k + 1, PROSE, 0, "text") for k in range(under)]
         number += len(lines)
@@ -60,6 +61,14 @@ def test_recipe_card_parts_nest_under_the_card_heading() -> None:
     outline = [("Why this bread works", 3), ("How to store it", 2), ("Herb Focaccia", 1), ("For the oil", "4"),
                ("For the dough", "5"), ("Instructions", 6), ("Nutrition", 1)]
     assert levels(outline) == [2, 2, 2, 3, 3, 3, 3]
+
+
+def test_groups_after_a_bare_card_part_are_its_sub_sections() -> None:
+    outline = [("How to store it", 2), ("Herb Focaccia", 0), ("Ingredients", 0),
+               ("Olive Oil Mix", ("- 120 ml olive oil", "- 1 tbsp herbs")),
+               ("Bread Mix", ("- 300 g flour", "- 2 tsp yeast")), ("Instructions", ("- Mix the oil.", "- Knead.")),
+               ("Nutrition", 1), ("Or something a bit more adventurous?", 1)]
+    assert levels(outline) == [2, 2, 3, 4, 4, 3, 3, 2]
 
 
 def test_one_card_word_alone_is_not_a_card() -> None:

@@ -175,6 +175,12 @@ def test_a_run_of_labels_over_paragraphs_is_a_run_of_headings() -> None:
         assert not parse_seed(f"Title Line\n{text}", "x.txt").sections
 
 
+def test_a_card_part_among_card_headings_is_a_heading_too() -> None:
+    text = (f"Focaccia\n{PARAGRAPH}\nHow to store it?\n{PARAGRAPH}\nOlive & Herb Focaccia Bread\nIngredients\n"
+            "Olive Oil Mix\n- 120 ml olive oil\nInstructions\n- Mix the oil.\n")
+    assert "Ingredients" in [s.heading for s in parse_seed(text, "x.txt").sections]
+
+
 def test_adjacent_tables_are_told_apart() -> None:
     text = ("Title\n| A | B |\n|---|---|\n| 1 | 2 |\n| C | D |\n|---|---|\n| 3 | 4 |\n"
             "| Caption |\n| x | y |\n|  |\n| p | q |\n")

@@ -234,8 +234,13 @@ def _nest_cards(headings: Sequence[Line], sections: Sequence[Sequence[Line]]) ->
         if title >= 0 and not _emptied(sections, title) and sum(parts[j] for j in run) >= 2 \
                 and any(_CARD_CORE.fullmatch(keys[j]) for j in run) \
                 and all(headings[j].level == headings[title].level for j in run):
+            part_level = headings[title].level + 1
+            bare_part = False  # a part with nothing of its own ("Ingredients") holds the groups after it
             for j in run:
-                headings[j].level = headings[title].level + 1
+                group = not parts[j] and bool(sections[j]) and all(line.shape == "bullet" for line in sections[j])
+                headings[j].level = part_level + 1 if group and bare_part else part_level
+                if parts[j]:
+                    bare_part = not sections[j]
         i = end + 1
 
 

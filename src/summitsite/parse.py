@@ -28,7 +28,7 @@ from summitsite.headings import (
     strip_number,
     title_case_ratio,
 )
-from summitsite.levels import assign_levels
+from summitsite.levels import _CARD_CORE, _CARD_PART, assign_levels
 from summitsite.model import (
     Article,
     ArticleMeta,
@@ -266,6 +266,14 @@ def _classify_headings(found: HeadingCandidates) -> None:
     if len(labels) >= _LABEL_RUN and len({comparable(body[i].text) for i in labels}) == len(labels):
         for i in labels:
             body[i].heading = True
+    # A recipe or how-to card names its parts alike: once one part ("Instructions") is a heading, a line that
+    # names another ("Ingredients", over its groups of ingredients) is one too.
+    parts = [comparable(line.text) if line.shape == "text" and _CARD_PART.fullmatch(comparable(line.text)) else None
+             for line in body]
+    if any(part and line.heading and _CARD_CORE.fullmatch(part) for part, line in zip(parts, body, strict=True)):
+        for part, line in zip(parts, body, strict=True):
+            if part:
+                line.heading = True
     # The headline said again further down heads a section of its own: a recipe card, a product's hero block.
     if body and _looks_like_title(body[0]):
         headline = body[0].text
