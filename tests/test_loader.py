@@ -181,6 +181,14 @@ def test_a_card_part_among_card_headings_is_a_heading_too() -> None:
     assert "Ingredients" in [s.heading for s in parse_seed(text, "x.txt").sections]
 
 
+def test_page_controls_are_boilerplate() -> None:
+    text = (f"Pineapple Cake\n{PARAGRAPH}\nPrint Recipe\nSteps\nHide Images\n{PARAGRAPH}\n"
+            f"Expert Tips\n{PARAGRAPH}\nHide images of the crowd was all they wanted.\n")
+    article = parse_seed(text, "x.txt")
+    assert [r.text for r in article.removed if r.kind == "boilerplate"] == ["Print Recipe", "Hide Images"]
+    assert [(s.heading, s.level) for s in article.sections] == [("Steps", 2), ("Expert Tips", 2)]
+
+
 def test_adjacent_tables_are_told_apart() -> None:
     text = ("Title\n| A | B |\n|---|---|\n| 1 | 2 |\n| C | D |\n|---|---|\n| 3 | 4 |\n"
             "| Caption |\n| x | y |\n|  |\n| p | q |\n")

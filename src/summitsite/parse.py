@@ -79,6 +79,8 @@ DEFAULT_BOILERPLATE: tuple[str, ...] = (
     r"\b(we|this (web)?site) uses? cookies\b",
     r"^(click|tap) here to (subscribe|share|read more)\b",
     r"^follow us on\b",
+    r"^(hide|show) (all )?(images|photos|pictures)$",
+    r"^(jump to|print|pin|save|rate) (this )?recipe$",
 )
 """Regular expressions (case-insensitive) for lines that make no sense on the generated site."""
 
