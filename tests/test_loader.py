@@ -189,6 +189,25 @@ def test_page_controls_are_boilerplate() -> None:
     assert [(s.heading, s.level) for s in article.sections] == [("Steps", 2), ("Expert Tips", 2)]
 
 
+def test_numbered_steps_are_headed_alike() -> None:
+    steps = [("1. Gather the seeds", "- Cut the lemon and gather its plumpest seeds."),
+             ("2. Peel off the white skin", PARAGRAPH), ("3. Wrap the seeds in a moist paper towel", "- Wrap them."),
+             ("4. Place the bag in a warm spot", PARAGRAPH)]
+    text = (f"Lemon Trees From Seed\n{PARAGRAPH}\nWhat You Need\n{PARAGRAPH}\n"
+            f"Method #1: Germinate Seeds in a Paper Towel\n{PARAGRAPH}\n"
+            + "".join(f"{step}\n{under}\n" for step, under in steps)
+            + f"Method #2: Germinate Seeds in the Soil\n{PARAGRAPH}\nConclusion\n{PARAGRAPH}\n")
+    article = parse_seed(text, "x.txt")
+    headings = [(s.heading, s.level) for s in article.sections]
+    assert headings == [("What You Need", 2), ("Method #1: Germinate Seeds in a Paper Towel", 3),
+                        *((step, 3) for step, _ in steps), ("Method #2: Germinate Seeds in the Soil", 3),
+                        ("Conclusion", 2)]
+    # An ordered list, one numbered line after another, stays a list.
+    listed = parse_seed(f"Lemon Trees\n{PARAGRAPH}\nSteps\n1. Gather the seeds\n2. Peel them\n3. Wrap them\n",
+                        "x.txt")
+    assert [s.heading for s in listed.sections] == ["Steps"]
+
+
 def test_adjacent_tables_are_told_apart() -> None:
     text = ("Title\n| A | B |\n|---|---|\n| 1 | 2 |\n| C | D |\n|---|---|\n| 3 | 4 |\n"
             "| Caption |\n| x | y |\n|  |\n| p | q |\n")

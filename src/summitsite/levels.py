@@ -92,7 +92,9 @@ def _stays_under(parent: _Parent, heading: Line, pattern: str | None, opens_own:
             and (style is None or parent.first_style is None or style == parent.first_style)
     if parent.children.startswith("word:"):
         return not opens_own and parent.children[5:] in _stems(heading.text)
-    return pattern == parent.children
+    # Numbered steps inside a run of enumerated parts ("Method #1", then "1.", "2.") stay in the run: one level of
+    # nesting is all that is inferred.
+    return pattern == parent.children or (pattern == "#" and parent.children.startswith("#"))
 
 
 def _opening(lines: Sequence[Line]) -> str | None:

@@ -25,6 +25,7 @@ from summitsite.headings import (
     comparable,
     default_model,
     heading_probabilities,
+    is_prose,
     strip_number,
     title_case_ratio,
 )
@@ -268,6 +269,13 @@ def _classify_headings(found: HeadingCandidates) -> None:
     if len(labels) >= _LABEL_RUN and len({comparable(body[i].text) for i in labels}) == len(labels):
         for i in labels:
             body[i].heading = True
+    # Numbered steps are headed alike: a numbered line with text of its own under it, next in the numbering
+    # to a numbered heading, is a heading too (the model doubts the steps that open with a list).
+    numbers = [_step_number(line, body[i + 1] if i + 1 < len(body) else None) for i, line in enumerate(body)]
+    steps = [(i, n) for i, n in enumerate(numbers) if n is not None]
+    for (i, n), (j, m) in itertools.pairwise(steps):
+        if m == n + 1 and body[i].heading != body[j].heading:
+            body[i].heading = body[j].heading = True
     # A recipe or how-to card names its parts alike: once one part ("Instructions") is a heading, a line that
     # names another ("Ingredients", over its groups of ingredients) is one too.
     parts = [comparable(line.text) if line.shape == "text" and _CARD_PART.fullmatch(comparable(line.text)) else None
@@ -291,6 +299,15 @@ def _is_label_line(line: Line) -> bool:
     text = line.text
     return line.shape == "text" and text.endswith(":") and text[0].isupper() and len(text.split()) <= 4 \
         and text.count(":") == 1
+
+
+def _step_number(line: Line, nxt: Line | None) -> int | None:
+    """The number of a step heading candidate ("3. Wrap the seeds"): a numbered line, not a sentence, that is
+    followed by something other than the next numbered line (a list item of an ordered list)."""
+    if line.shape != "text" or not line.numbered or nxt is None or nxt.numbered or line.text[-1] in ".!:" \
+            or is_prose(line.text):
+        return None
+    return int(_NUMBERED.match(line.text).group(1))  # type: ignore[union-attr]
 
 
 def _is_sentence(line: Line) -> bool:
