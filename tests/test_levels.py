@@ -52,6 +52,12 @@ def test_closing_sections_never_nest_and_never_parent() -> None:
     assert levels(outline) == [2, 2, 3, 2, 2, 2]
 
 
+def test_a_verdict_or_summary_box_is_never_a_sub_section() -> None:
+    outline = [("How do they compare?", 0), ("Coinbase", 2), ("Coinbase Pro", 2), ("At a Glance", 2),
+               ("Fees", 2), ("Final Verdict", 2)]
+    assert levels(outline) == [2, 3, 3, 2, 2, 2]
+
+
 def test_closing_section_ends_a_numbered_run() -> None:
     outline = [("Steps", 1), ("1. Mix", 2), ("2. Bake", 2), ("3. Conclusion", 2)]
     assert levels(outline) == [2, 3, 3, 2]

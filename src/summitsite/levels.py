@@ -42,12 +42,12 @@ class _Parent:
     """How its first sub-section is capitalised (`_style`), when that can be told: alike sub-sections again."""
 
 
-# Headings that close an article ("References", "See also", "Conclusion"): sections of their own, never
-# sub-sections, and a bare one is an emptied link list, not a parent.
+# Headings that close (or sum up) an article ("References", "See also", "Conclusion", "Final Verdict", "At a
+# Glance"): sections of their own, never sub-sections, and a bare one is an emptied link list, not a parent.
 _BACK_MATTER = re.compile(
     r"(?:references?|sources|notes and references|see also|related(?: \w+)?|conclusions?|final (?:thoughts|words)|"
     r"further reading|bibliography|acknowledge?ments?|about the authors?|comments?|(?:the )?bottom line|"
-    r"wrap(?:ping)? up|(?:key )?takeaways?)", re.I)
+    r"wrap(?:ping)? up|(?:key )?takeaways?|(?:final |the |our )?verdict|at a glance)", re.I)
 
 
 def _is_back_matter(line: Line) -> bool:
