@@ -146,9 +146,11 @@ def assign_levels(headings: Sequence[Line], sections: Sequence[Sequence[Line]],
     - a heading with nothing under it, followed by a heading with text under it, is a parent of the
       headings that follow, up to the next such parent or a heading written unlike the first of them (a
       question among statements, sentence case among Title Case; bare headings in a row are siblings, emptied by
-      the extractor, and the last of them is no parent either; a bare question is an unanswered question);
+      the extractor, and the last of them is no parent either; a bare question is an unanswered question,
+      unless it is in Title Case over statements);
     - a run of numbered or enumerated headings ("1. ...", "Step 2: ...") nests under the heading before
-      it, unless that heading is named like them ("Example Data" before "Example 1: ...");
+      it, unless that heading is named like them ("Example Data" before "Example 1: "), and numbered steps
+      inside a run of enumerated parts ("Method #1", "1. ...", "2. ...") stay in the run;
     - question headings with answers under an FAQ heading nest under it;
     - headings sharing a prefix ("X vs Y: Fees", "X vs Y: Security") are sections; the other headings
       between them are their sub-sections;
