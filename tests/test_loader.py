@@ -162,6 +162,10 @@ def test_a_title_case_question_over_headings_is_their_parent() -> None:
     assert [(s.heading, s.level) for s in article.sections] == [
         ("How Do You Care For And Grow Bougainvillea Plants?", 2), ("Size & Growth", 3),
         ("Light & Temperature", 3), ("How To Propagate Bougainvillea", 3), ("Conclusion", 2)]
+    # A callout stays a callout, question or not.
+    callout = parse_seed(f"Lemons\n{PARAGRAPH}\nPro Tip: Are Lemons Worth It?\nGrowing Lemons\n{PARAGRAPH}\n", "x.txt")
+    assert [s.heading for s in callout.sections] == ["Growing Lemons"]
+    assert [type(b) for b in callout.intro] == [Callout]
 
 
 def test_a_run_of_labels_over_paragraphs_is_a_run_of_headings() -> None:

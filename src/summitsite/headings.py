@@ -70,7 +70,7 @@ _DATE = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_M
 # Page furniture: bylines, credits and post metadata ("By Jane Doe", "Photo: ...", "Updated ..."), captions
 # ("Figure 3: ...", "Table 2."), and pointers to other pages ("Related: ...", "See also: ...", "Check out: ...").
 _FURNITURE_CHARS = 150
-_FURNITURE = re.compile(
+FURNITURE = re.compile(
     r"^(?:by|photo(?:graph)?s?|images?|credits?|source|via|posted|updated|published|written by|reporting by|"
     r"illustration|video)\b|\u00a9|\(c\) \d{4}|"
     r"^(?:fig(?:ure)?|table|chart|graph|map|exhibit|plate)\.?\s*\d+[a-z]?\s*[:.\-\u2013\u2014]|"
@@ -223,7 +223,7 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         float(len(letters) < 3),
         # Dates and page furniture are looked for in short lines only: long lines are prose (and costly).
         float(len(text) <= _FURNITURE_CHARS and bool(_DATE.search(text))),
-        float(len(text) <= _FURNITURE_CHARS and bool(_FURNITURE.search(text))),
+        float(len(text) <= _FURNITURE_CHARS and bool(FURNITURE.search(text))),
         # The paragraph after a heading often opens with the heading's words ("Slots" / "Slots are ...").
         float(n <= 6 and nxt is not None and nxt.shape == "text" and nxt_words > n
               and nxt.text.casefold().startswith(text.rstrip(":").casefold() + " ")),

@@ -55,11 +55,11 @@ def _is_back_matter(line: Line) -> bool:
 
 
 # The parts of a recipe or how-to card, which sit under the card's own heading; a card has at least one core part.
-_CARD_PART = re.compile(
+CARD_PART = re.compile(
     r"ingredients?|instructions?|directions?|method|steps|equipment|nutrition(?: facts| information)?|"
     r"(?:recipe |cook's )?notes|tips|preparation|supplies|materials|tools|what you(?:'|\u2019)?ll need|you will need",
     re.I)
-_CARD_CORE = re.compile(r"ingredients?|instructions?|directions?|method|steps", re.I)
+CARD_CORE = re.compile(r"ingredients?|instructions?|directions?|method|steps", re.I)
 
 
 def _emptied(sections: Sequence[Sequence[Line]], i: int) -> bool:
@@ -215,7 +215,7 @@ def _nest_cards(headings: Sequence[Line], sections: Sequence[Sequence[Line]]) ->
     Cards the other rules already nested are left alone, and so are cards whose heading is an emptied section
     (a "Make with" product box): their parts are the page's own sections."""
     keys = [comparable(h.text) for h in headings]
-    parts = [bool(_CARD_PART.fullmatch(key)) for key in keys]
+    parts = [bool(CARD_PART.fullmatch(key)) for key in keys]
     count = len(headings)
     i = 0
     while i < count:
@@ -236,7 +236,7 @@ def _nest_cards(headings: Sequence[Line], sections: Sequence[Sequence[Line]]) ->
         title = start - 1
         run = range(start, end + 1)
         if title >= 0 and not _emptied(sections, title) and sum(parts[j] for j in run) >= 2 \
-                and any(_CARD_CORE.fullmatch(keys[j]) for j in run) \
+                and any(CARD_CORE.fullmatch(keys[j]) for j in run) \
                 and all(headings[j].level == headings[title].level for j in run):
             part_level = headings[title].level + 1
             bare_part = False  # a part with nothing of its own ("Ingredients") holds the groups after it

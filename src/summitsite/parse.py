@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from summitsite.headings import (
-    _FURNITURE,
     FAQ_HEADING,
+    FURNITURE,
     Line,
     comparable,
     default_model,
@@ -29,7 +29,7 @@ from summitsite.headings import (
     strip_number,
     title_case_ratio,
 )
-from summitsite.levels import _CARD_CORE, _CARD_PART, assign_levels
+from summitsite.levels import CARD_CORE, CARD_PART, assign_levels
 from summitsite.model import (
     Article,
     ArticleMeta,
@@ -256,35 +256,64 @@ def _classify_headings(found: HeadingCandidates) -> None:
     threshold = default_model().threshold
     for line, probability in zip(body, probabilities, strict=True):
         line.heading = probability >= threshold
-    # A question in Title Case right above a heading is a heading too: the question the sections below answer.
+    for rule in _CONSISTENCY_RULES:
+        rule(body)
+    for line, never in zip(body, found.skip, strict=True):
+        line.heading = line.heading and not never  # callouts and boilerplate, whatever the rules made of them
+
+
+# The model judges a line with a few neighbours; these rules make its decisions consistent across the whole
+# article, where headings are written alike. Each only ever adds headings, and each is linear in the lines.
+
+def _questions_over_headings(body: list[Line]) -> None:
+    """A question in Title Case right above a heading is a heading too: the question the sections below answer."""
     for line, nxt in itertools.pairwise(body):
         if nxt.heading and not line.heading and line.shape == "text" and line.text.endswith("?") \
                 and len(line.text.split()) <= 14 and title_case_ratio(line.text) >= 0.75 \
-                and not _FURNITURE.search(line.text):
+                and not FURNITURE.search(line.text):
             line.heading = True
-    # Labels alone on their lines, each over a paragraph ("Background:", "Objective:", "Results:"), are the
-    # headings of a structured abstract or report once there are a few of them; one or two are lead-ins.
+
+
+_LABEL_RUN = 3
+"""Labels over paragraphs that make a structured abstract; one or two are lead-ins."""
+
+
+def _label_runs(body: list[Line]) -> None:
+    """Distinct labels alone on their lines, each over a sentence ("Background:", "Objective:", "Results:"), are
+    the headings of a structured abstract or report once there are a few of them."""
     labels = [i for i, line in enumerate(body[:-1])
               if not line.heading and _is_label_line(line) and _is_sentence(body[i + 1])]
     if len(labels) >= _LABEL_RUN and len({comparable(body[i].text) for i in labels}) == len(labels):
         for i in labels:
             body[i].heading = True
-    # Numbered steps are headed alike: a numbered line with text of its own under it, next in the numbering
-    # to a numbered heading, is a heading too (the model doubts the steps that open with a list).
+
+
+def _numbered_steps(body: list[Line]) -> None:
+    """A numbered line with text of its own under it, next in the numbering to a numbered heading, is a heading
+    too: steps are headed alike, and the model doubts the ones that open with a list."""
     numbers = [_step_number(line, body[i + 1] if i + 1 < len(body) else None) for i, line in enumerate(body)]
     steps = [(i, n) for i, n in enumerate(numbers) if n is not None]
     for (i, n), (j, m) in itertools.pairwise(steps):
         if m == n + 1 and body[i].heading != body[j].heading:
             body[i].heading = body[j].heading = True
-    # A recipe or how-to card names its parts alike: once one part ("Instructions") is a heading, a line that
-    # names another ("Ingredients", over its groups of ingredients) is one too.
-    parts = [comparable(line.text) if line.shape == "text" and _CARD_PART.fullmatch(comparable(line.text)) else None
-             for line in body]
-    if any(part and line.heading and _CARD_CORE.fullmatch(part) for part, line in zip(parts, body, strict=True)):
+
+
+_CARD_PART_CHARS = 40
+
+
+def _card_parts(body: list[Line]) -> None:
+    """Once one core part of a recipe or how-to card ("Instructions") is a heading, a line that names another
+    part ("Ingredients", over its groups of ingredients) is one too."""
+    parts = [comparable(line.text) if line.shape == "text" and len(line.text) <= _CARD_PART_CHARS
+             and CARD_PART.fullmatch(comparable(line.text)) else None for line in body]
+    if any(part and line.heading and CARD_CORE.fullmatch(part) for part, line in zip(parts, body, strict=True)):
         for part, line in zip(parts, body, strict=True):
             if part:
                 line.heading = True
-    # The headline said again further down heads a section of its own: a recipe card, a product's hero block.
+
+
+def _repeated_headline(body: list[Line]) -> None:
+    """The headline said again further down heads a section of its own: a recipe card, a product's hero block."""
     if body and _looks_like_title(body[0]):
         headline = body[0].text
         for line in body[2:]:
@@ -292,7 +321,7 @@ def _classify_headings(found: HeadingCandidates) -> None:
                 line.heading = True
 
 
-_LABEL_RUN = 3
+_CONSISTENCY_RULES = (_questions_over_headings, _label_runs, _numbered_steps, _card_parts, _repeated_headline)
 
 
 def _is_label_line(line: Line) -> bool:
