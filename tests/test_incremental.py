@@ -105,6 +105,28 @@ def test_an_edit_that_changes_mention_counts_updates_every_page_that_shows_them(
     assert report.parsed == 1
 
 
+def test_an_edit_inside_a_mentioning_sentence_updates_the_entity_page(site: Path, tmp_path: Path) -> None:
+    """Entity pages quote every sentence that mentions the entity, and fingerprint each quoted section by its
+    article's parse key: a reworded sentence, with the same counts and the same card, must reach the page."""
+    import yaml
+
+    entities = yaml.safe_load((site / "content" / "entities.yml").read_text("utf-8"))
+    _build(site, tmp_path / "cached", jobs=2)
+    before = tree_bytes(tmp_path / "cached")
+    seed = sorted((site / "seeds").glob("*.txt"))[4]
+    lines = seed.read_text(encoding="utf-8").splitlines(keepends=True)
+    i, entity = next((i, e) for i, line in enumerate(lines[2:], start=2) for e in entities
+                     if len(line.split()) > 30 and f" {e['name']} " in line)
+    lines[i] = lines[i].replace(f" {entity['name']} ", f" {entity['name']} (reworded) ", 1)
+    seed.write_text("".join(lines), encoding="utf-8")
+    _build(site, tmp_path / "cached", jobs=2)
+    _build(site, tmp_path / "plain", use_cache=False)
+    after = tree_bytes(tmp_path / "plain")
+    page = next(path for path in after if path.startswith("entities/") and "(reworded)" in after[path].decode())
+    assert before[page] != after[page]
+    assert tree_bytes(tmp_path / "cached") == after
+
+
 def test_no_change_rebuild_parses_renders_and_writes_nothing(site: Path, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"

@@ -160,7 +160,7 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     # Each page's context, fingerprint and (when the fingerprint is new) rendering happen together in the
     # workers: the context is computed once and shared by the two, and none of it is a serial step.
     old_out = Path(previous.output) if previous is not None else None
-    pages = _Pages(env, site, plan, views.compare_entities(site), Fingerprinter(site, source), source,
+    pages = _Pages(env, site, plan, views.compare_entities(site), Fingerprinter(site, source, parser.keys), source,
                    previous.files if previous is not None else {}, old_out, reuse or {}, staging)
     progress.start("rendering", len(plan))
     # Hub pages (entities, compare, topics, the FAQ) each show part of every article that concerns them.

@@ -9,6 +9,11 @@ header, navigation and entity links) together with the page's own data:
 - an article page also the whole article; the home page the cards of the listed articles; the topics
   index the topics (these templates read them from `site`).
 
+An article the build found in (or put into) its cache is known by the key it was parsed under, which
+covers its text, options, sidecar and summitsite's code: with its slug, that key stands for the whole
+article, and for each of its mentions of an entity (the entity list is in the shell). Pages hash those
+keys instead of pickling the article or the sentences again; articles without a key are pickled whole.
+
 With the built-in templates that is exactly what each page's context can reach. A site with templates of
 its own can reach anything in the `Site`, so there the shell also hashes every article in full: any change
 to the content re-renders every page (unchanged bytes are still not rewritten), correct if not minimal.
@@ -19,17 +24,22 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from summitsite.analyse import Site
 from summitsite.cache import code_fingerprint, digest, template_sources
-from summitsite.model import Article
+from summitsite.model import Article, SectionMention
 from summitsite.render import PageJob, reading_minutes
 
 
 def _as_card(card: bytes) -> bytes:
     return card
+
+
+def _as_mention(key: bytes, article: str, section: str, entity: str) -> tuple[bytes, str, str, str]:
+    return key, article, section, entity
 
 
 class _Pickler(pickle.Pickler):
@@ -40,13 +50,19 @@ class _Pickler(pickle.Pickler):
     contexts, and made fingerprinting cost a third of rendering.
     """
 
-    def __init__(self, file: io.BytesIO, cards: dict[int, bytes]) -> None:
+    def __init__(self, file: io.BytesIO, cards: dict[int, bytes], keys: Mapping[str, bytes]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         def reduce(article: Article) -> Any:
             card = cards.get(id(article))
             return (_as_card, (card,)) if card is not None else article.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
 
-        self.dispatch_table = {Article: reduce}
+        def reduce_mention(mention: SectionMention) -> Any:
+            key = keys.get(mention.article)
+            if key is None:
+                return mention.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+            return _as_mention, (key, mention.article, mention.section, mention.entity)
+
+        self.dispatch_table = {Article: reduce, SectionMention: reduce_mention}
 
 
 def _card(article: Article) -> bytes:
@@ -69,8 +85,12 @@ class Fingerprinter:
     worker inherits it and calls `page` for its pages.
     """
 
-    def __init__(self, site: Site, source: Path) -> None:
+    def __init__(self, site: Site, source: Path, keys: Mapping[int, bytes] | None = None) -> None:
+        """`keys`: id(article) -> the cache key the article was parsed under, where the build has one."""
         self.site = site
+        known = keys or {}
+        self.keys = {a.slug: known[id(a)] for a in site.articles if id(a) in known}
+        """Article slug -> parse key, for the articles analysis handed on as they were parsed."""
         self.cards = {id(a): _card(a) for a in site.articles}
         templates = Path(source) / "templates"
         custom = templates.is_dir() and any(p.is_file() for p in templates.rglob("*"))
@@ -82,7 +102,7 @@ class Fingerprinter:
 
     def _dump(self, value: object) -> bytes:
         buf = io.BytesIO()
-        _Pickler(buf, self.cards).dump(value)
+        _Pickler(buf, self.cards, self.keys).dump(value)
         return hashlib.sha256(buf.getvalue()).digest()
 
     def page(self, job: PageJob, given: dict[str, Any]) -> bytes:
@@ -93,7 +113,9 @@ class Fingerprinter:
         context = {k: v for k, v in given.items() if not callable(v)}
         parts: list[bytes | str] = [self.shell, job.kind, job.path, job.template, self._dump(sorted(context.items()))]
         if job.kind == "article":
-            parts.append(_full(site.articles[job.index]))  # its own page shows the whole article, not a card
+            article = site.articles[job.index]  # its own page shows the whole article, not a card
+            key = self.keys.get(article.slug)
+            parts.append(digest(b"article", key, article.slug) if key is not None else _full(article))
         elif job.kind == "index":
             parts.append(self._dump(site.listed))  # index.html lists site.listed, outside its page context
         elif job.kind == "topics":

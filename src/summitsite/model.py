@@ -213,10 +213,16 @@ class Article:
     meta: ArticleMeta = field(default_factory=ArticleMeta)
     title_line: int | None = None
     """The line the title came from, or None when a sidecar supplied it."""
-    _words: int = field(default=-1, init=False, repr=False, compare=False)
-    """`word_count`, once asked: every page that lists the article shows its reading time."""
+    _words: int = field(default=-1, repr=False, compare=False)
+    """`word_count`, counted once when the article is made and kept in its pickles (the build cache's, the
+    workers'): every page that lists the article shows its reading time. Never passed by hand."""
     _faqs: tuple[Faq, ...] | None = field(default=None, init=False, repr=False, compare=False)
     """`faqs`, once asked: the FAQ hub and every page's structured data ask for them."""
+
+    def __post_init__(self) -> None:
+        if self._words < 0:
+            words = len(self.lede.split()) + sum(len(text.split()) for text in iter_block_texts(self))
+            object.__setattr__(self, "_words", words)
 
     def iter_blocks(self):
         yield from self.intro
@@ -245,9 +251,6 @@ class Article:
 
     @property
     def word_count(self) -> int:
-        if self._words < 0:
-            words = len(self.lede.split()) + sum(len(text.split()) for text in iter_block_texts(self))
-            object.__setattr__(self, "_words", words)
         return self._words
 
 
