@@ -130,7 +130,7 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
                  cache: BuildCache | None = None, previous: OutputState | None = None,
                  reuse: dict[str, tuple[bytes, bytes]] | None = None,
                  progress: Progress | None = None, memo: AnalysisMemo | None = None,
-                 staging: Staging | None = None) -> RenderResult:
+                 staging: Staging | None = None, env: jinja2.Environment | None = None) -> RenderResult:
     """Everything up to, but not including, writing: the site and its files, or SummitError.
 
     The files are the rendered pages, the static files, feed.xml, robots.txt, sitemap.xml (with a
@@ -142,7 +142,8 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     the output folder) lets a page whose fingerprint is unchanged be carried over from that folder
     unrendered; `reuse` (path -> (fingerprint, bytes), the dev server's last build) does the same from
     memory, and `memo` keeps its analysis. With `staging`, each rendered page goes straight into that new
-    output folder (`SiteFiles.staged`) instead of into memory.
+    output folder (`SiteFiles.staged`) instead of into memory. `env` is a `render.make_environment(source)`
+    made earlier (the dev server keeps one while the templates are unchanged, rather than compile them again).
     """
     progress = progress or Progress(None)
     parser = _CachedParser(cache, jobs, parse, progress)
@@ -153,7 +154,7 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     scans.save()
     relate.save()
     progress.stage("analysed")
-    env = make_environment(source)
+    env = env if env is not None else make_environment(source)
     plan = page_jobs(site)
     from summitsite.incremental import Fingerprinter  # imported late: it imports render
 
@@ -317,6 +318,8 @@ class AnalysisMemo:
     def __init__(self) -> None:
         self.scans: dict[int, tuple[Article, str, ArticleScan]] = {}
         self.related: tuple[bytes, Mapping[str, tuple[str, ...]]] | None = None
+        self.matcher: EntityMatcher | None = None
+        """The entity matcher of the last build that scanned anything (the dev server's fast pass scans with it)."""
 
 
 class _CachedScans:
@@ -339,6 +342,7 @@ class _CachedScans:
 
     def __call__(self, article: Article, matcher: EntityMatcher) -> ArticleScan:
         if self.memo is not None:
+            self.memo.matcher = matcher
             entry = self.memo.scans.get(id(article))
             if entry is None or entry[0] is not article or entry[1] != matcher.signature:
                 entry = (article, matcher.signature, scan_article(article, matcher))

@@ -12,10 +12,11 @@ FAQ questions count as mentions but are never linked: they are the clickable `<s
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from summitsite.entities import EntityMatcher, sentence_spans
 from summitsite.model import (
@@ -33,6 +34,7 @@ from summitsite.model import (
 
 INTRO = ""
 INTRO_HEADING = "Introduction"
+_ARTICLE = attrgetter("article")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,7 @@ class MentionIndex:
         """Slugs of the articles mentioning `entity`, in reading order."""
         found = self._mentioning.get(entity)
         if found is None:
-            found = self._mentioning[entity] = tuple(dict.fromkeys(m.article for m in self.by_entity.get(entity, ())))
+            found = self._mentioning[entity] = tuple(dict.fromkeys(map(_ARTICLE, self.by_entity.get(entity, ()))))
         return found
 
 
@@ -215,3 +217,80 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
 def _most_first(counts: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
     """(slug, count) pairs, the highest count first, ties by slug: two stable sorts, no key function per item."""
     return tuple(sorted(sorted(counts.items()), key=itemgetter(1), reverse=True))
+
+
+def replace_article(index: MentionIndex, articles: tuple[Article, ...], position: int,
+                    scan: ArticleScan) -> MentionIndex:
+    """`index` with the mentions of `articles[position]` taken from `scan`, the others as they were.
+
+    Equal to `index_mentions` of `articles` when `index` was made from the same articles but for that one,
+    with the same slug and place in reading order. The dev server's fast pass re-renders an edited article's
+    page with it: scanning and indexing all the other articles again is most of a rebuild's analysis.
+    """
+    slug = articles[position].slug
+    place = {article.slug: i for i, article in enumerate(articles)}
+
+    def where(entity: str) -> tuple[int, int]:
+        """The article's run in `index.by_entity[entity]`, which is in reading order."""
+        found = index.by_entity.get(entity, ())
+        return (bisect.bisect_left(found, position, key=lambda m: place[m.article]),
+                bisect.bisect_right(found, position, key=lambda m: place[m.article]))
+
+    runs = {entity: where(entity) for entity in index.by_article.get(slug, ())}
+    old_keys = {m.section for entity, (lo, hi) in runs.items() for m in index.by_entity[entity][lo:hi]}
+    old_orders = [index.section_entities[(slug, key)] for key in old_keys]
+    section_entities = dict(index.section_entities)
+    first_links = dict(index.first_links)
+    for key in old_keys:
+        del section_entities[(slug, key)], first_links[(slug, key)]
+    fresh: dict[str, list[SectionMention]] = defaultdict(list)
+    totals: dict[str, int] = {}
+    new_orders = []
+    for section in scan.sections:
+        order = tuple(entity for entity, _ in section.counts)
+        new_orders.append(order)
+        section_entities[(slug, section.key)] = order
+        first_links[(slug, section.key)] = section.links
+        for entity, count in section.counts:
+            fresh[entity].append(SectionMention(entity, slug, section.key, section.heading, count,
+                                                section.sentences[entity]))
+            totals[entity] = totals.get(entity, 0) + count
+    faq_entities = {key: found for key, found in index.faq_entities.items() if key[0] != slug}
+    faq_entities.update(((slug, anchor), found) for anchor, found in scan.faq_entities)
+
+    by_entity = dict(index.by_entity)
+    for entity in runs.keys() | fresh.keys():
+        lo, hi = runs.get(entity) or where(entity)
+        kept = by_entity.get(entity, ())
+        found = (*kept[:lo], *fresh.get(entity, ()), *kept[hi:])
+        if found:
+            by_entity[entity] = found
+        else:
+            del by_entity[entity]
+
+    # Co-mentions count sections: take the article's old sections out and its new ones in.
+    co: dict[str, dict[str, int]] = {}
+    for step, orders in ((-1, old_orders), (1, new_orders)):
+        for order in orders:
+            for entity in order:
+                shared = co.get(entity)
+                if shared is None:
+                    shared = co[entity] = dict(index.co_mentions.get(entity, ()))
+                for other in order:
+                    if other != entity:
+                        shared[other] = shared.get(other, 0) + step
+    co_mentions = dict(index.co_mentions)
+    for entity, shared in co.items():
+        counts = {other: n for other, n in shared.items() if n}
+        if counts:
+            co_mentions[entity] = _most_first(counts)
+        else:
+            co_mentions.pop(entity, None)
+    return MentionIndex(
+        by_entity=dict(sorted(by_entity.items())),
+        by_article={**index.by_article, slug: dict(_most_first(totals))},
+        section_entities=section_entities,
+        first_links=first_links,
+        co_mentions=dict(sorted(co_mentions.items())),
+        faq_entities=faq_entities,
+    )

@@ -121,7 +121,7 @@ class PageJob:
 def page_jobs(site: Site) -> list[PageJob]:
     """Every page of the site, in the order `render_site` renders them."""
     jobs = [PageJob(urls.INDEX, "index.html", "index")]
-    jobs += [PageJob(urls.article_path(a.slug), "article.html", "article", i) for i, a in enumerate(site.articles)]
+    jobs += [article_job(site, i) for i in range(len(site.articles))]
     jobs += [PageJob(urls.page_path(p.slug), p.template or "page.html", "page", i) for i, p in enumerate(site.pages)]
     jobs.append(PageJob(paths.ENTITIES_INDEX, "entities.html", "entities"))
     jobs += [PageJob(paths.entity_path(e.slug), "entity.html", "entity", i) for i, e in enumerate(site.entities)]
@@ -133,6 +133,11 @@ def page_jobs(site: Site) -> list[PageJob]:
     jobs.append(PageJob(paths.SEARCH, "search.html", "search"))
     jobs.append(PageJob(paths.NOT_FOUND, "404.html", "404"))
     return jobs
+
+
+def article_job(site: Site, i: int) -> PageJob:
+    """The page of `site.articles[i]`."""
+    return PageJob(urls.article_path(site.articles[i].slug), "article.html", "article", i)
 
 
 def page_context(site: Site, job: PageJob, compare: tuple[Entity, ...] | None = None) -> dict[str, Any]:

@@ -373,7 +373,7 @@ class DevServer:
         """Where build results and errors go (None: stdout and stderr as they are at the time)."""
         build, cache = make_builder(self.source, include_drafts)
         self.cache: ParseCache = cache
-        self.live = LiveSite(self.source, build, log=self._log, log_error=self._log_error)
+        self.live = LiveSite(self.source, build, log=self._log, log_error=self._log_error, fast=build.fast)
         handler = type("Handler", (_Handler,), {"timeout": client_timeout})
         self.httpd = _HTTPServer((host, port), handler, self.live, max_streams)
         self._stop = threading.Event()
