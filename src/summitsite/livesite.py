@@ -275,9 +275,9 @@ class LiveSite:
         self._fast_pages: dict[str, tuple[int, bytes]] = {}
         """Pages the fast passes swapped in -> (which pass, bytes), until a build that started after it ends."""
         self._fast_passes = 0
+        """Fast passes started: a build that starts when this is N covers passes 1..N."""
         self._good_digests: dict[str, bytes] = {}
         """The inputs of the last good build, as `input_digests` gives them."""
-        """Fast passes started: a build that starts when this is N covers passes 1..N."""
         self._pending = False
         """The watcher saw a change that the builder thread has not started building."""
         self._pending_force = False
