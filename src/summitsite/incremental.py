@@ -43,7 +43,8 @@ def _as_mention(key: bytes, article: str, section: str, entity: str) -> tuple[by
 
 
 class _Pickler(pickle.Pickler):
-    """Pickles a page context with every `Article` in it replaced by the hash of its card.
+    """Pickles a page context with every `Article` in it replaced by the hash of its card, and every
+    `SectionMention` of an article with a parse key by that key and the mention's place.
 
     The replacement goes through `dispatch_table`, which the C pickler consults only for types it lists;
     a `persistent_id` hook instead was a Python call for each of the millions of objects in a site's
