@@ -212,6 +212,15 @@ def test_numbered_steps_are_headed_alike() -> None:
     assert [s.heading for s in listed.sections] == ["Steps"]
 
 
+def test_an_admonition_title_alone_is_not_a_heading() -> None:
+    text = (f"Install Docker Engine\n{PARAGRAPH}\nOther Linux distributions\nNote\n"
+            "While the instructions below may work, Docker does not test or verify installation on derivatives.\n"
+            f"Release channels\n{PARAGRAPH}\n")
+    article = parse_seed(text, "x.txt")
+    assert [s.heading for s in article.sections] == ["Other Linux distributions", "Release channels"]
+    assert article.sections[0].blocks[0].text == "Note"
+
+
 def test_adjacent_tables_are_told_apart() -> None:
     text = ("Title\n| A | B |\n|---|---|\n| 1 | 2 |\n| C | D |\n|---|---|\n| 3 | 4 |\n"
             "| Caption |\n| x | y |\n|  |\n| p | q |\n")

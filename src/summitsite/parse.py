@@ -246,8 +246,13 @@ def heading_candidates(text: str, options: ParseOptions = ParseOptions()) -> Hea
     body = [ln for i, ln in enumerate(lines) if i not in toc_lines and i != toc_title_index]
     toc_keys = {comparable(_toc_heading(lines[i])) for i in toc_lines}
     callout_labels = tuple(label for label, _ in options.callouts)
-    skip = [ln.text.casefold().startswith(callout_labels) or _is_boilerplate(ln.text, options) for ln in body]
+    skip = [ln.text.casefold().startswith(callout_labels) or _is_boilerplate(ln.text, options)
+            or ln.text.casefold() in _ADMONITIONS for ln in body]
     return HeadingCandidates(lines, body, toc_keys, skip, toc_lines, toc_title_index)
+
+
+# An admonition's title alone on its line ("Note", over the note): documentation's boxes, never a heading.
+_ADMONITIONS = frozenset("note warning tip important caution info notice danger hint attention".split())
 
 
 def _classify_headings(found: HeadingCandidates) -> None:
