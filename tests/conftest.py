@@ -1,7 +1,8 @@
-"""Shared fixtures: paths into the repository and a scratch-site factory."""
+"""Shared fixtures: paths into the repository, a scratch-site factory and the benchmark's generated site."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,4 +53,29 @@ def scratch_site(tmp_path: Path) -> Path:
     for seed in sorted(SEEDS.glob("*.txt")):
         (root / "seeds" / seed.name).write_bytes(seed.read_bytes())
     (root / "summitsite.yml").write_text(SCRATCH_CONFIG, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def generated_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The benchmark generator's site (12 articles with sidecars, tags and dates, 40 entities), made once."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
+    import generate  # the benchmark's corpus generator, next to its runner
+
+    root = tmp_path_factory.mktemp("corpus")
+    generate.generate(12, root)
+    return root / "summitsite"
+
+
+@pytest.fixture
+def generated_site(generated_corpus: Path, tmp_path: Path) -> Path:
+    """A private copy of `generated_corpus`, without any build cache."""
+    from summitsite.cache import CACHE_DIR
+
+    root = tmp_path / "site"
+    for path in generated_corpus.rglob("*"):
+        if path.is_file() and CACHE_DIR not in path.parts:
+            dest = root / path.relative_to(generated_corpus)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(path.read_bytes())
     return root

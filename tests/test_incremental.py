@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,27 +14,10 @@ from summitsite.cache import CACHE_DIR, BuildCache
 from summitsite.cli import main
 from summitsite.progress import Progress
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
-import generate  # (the benchmark's corpus generator, next to its runner)
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("corpus")
-    generate.generate(12, root)
-    return root / "summitsite"
-
 
 @pytest.fixture
-def site(corpus: Path, tmp_path: Path) -> Path:
-    """A private copy of the generated site (12 articles, sidecars, 40 entities), without any cache."""
-    root = tmp_path / "site"
-    for path in corpus.rglob("*"):
-        if path.is_file() and CACHE_DIR not in path.parts:
-            dest = root / path.relative_to(corpus)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(path.read_bytes())
-    return root
+def site(generated_site: Path) -> Path:
+    return generated_site
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import random
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,30 +19,13 @@ from summitsite.mentions import index_mentions, replace_article, scan_article
 from summitsite.server import DevServer
 from test_server import request, wait_until
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
-import generate  # (the benchmark's corpus generator, next to its runner)
-
 WAIT = 30.0
 """Seconds before a test that waits for something gives up: a failure, never a measurement."""
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("corpus")
-    generate.generate(12, root)
-    return root / "summitsite"
-
-
 @pytest.fixture
-def site(corpus: Path, tmp_path: Path) -> Path:
-    """A private copy of the generated site: 12 articles with sidecars (tags, dates) and 40 entities."""
-    root = tmp_path / "site"
-    for path in corpus.rglob("*"):
-        if path.is_file():
-            dest = root / path.relative_to(corpus)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(path.read_bytes())
-    return root
+def site(generated_site: Path) -> Path:
+    return generated_site
 
 
 def fresh(site: Path) -> dict[str, bytes]:
