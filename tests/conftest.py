@@ -1,12 +1,16 @@
-"""Shared fixtures: paths into the repository, a scratch-site factory and the benchmark's generated site."""
+"""Shared fixtures: paths into the repository, a scratch-site factory, the benchmark's generated site and a
+dev-server starter."""
 
 from __future__ import annotations
 
+import io
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from summitsite.server import DevServer
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -79,3 +83,20 @@ def generated_site(generated_corpus: Path, tmp_path: Path) -> Path:
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(path.read_bytes())
     return root
+
+
+@pytest.fixture
+def start(site: Path) -> Iterator[Callable[..., DevServer]]:
+    """Start a DevServer on the requesting module's `site`, on a free port (no watcher unless asked: the tests
+    call rebuild() themselves)."""
+    servers: list[DevServer] = []
+
+    def start_server(watch: bool = False, **options) -> DevServer:
+        dev = DevServer(site, "127.0.0.1", 0, out=io.StringIO(), err=io.StringIO(), **options)
+        servers.append(dev)
+        dev.start(watch=watch)
+        return dev
+
+    yield start_server
+    for dev in servers:
+        dev.stop()

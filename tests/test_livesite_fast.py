@@ -4,10 +4,9 @@ served site byte-identical to a fresh build. Deterministic: full builds are held
 from __future__ import annotations
 
 import dataclasses
-import io
 import random
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from summitsite import builder, livesite
 from summitsite.entities import EntityMatcher
 from summitsite.livesite import DevBuilder, RebuildReport
 from summitsite.mentions import index_mentions, replace_article, scan_article
-from summitsite.server import DevServer
 from test_server import request, wait_until
 
 WAIT = 30.0
@@ -77,21 +75,6 @@ class Gate:
             return result
 
         monkeypatch.setattr(livesite, "render_files", held)
-
-
-@pytest.fixture
-def start(site: Path) -> Iterator[Callable[..., DevServer]]:
-    servers: list[DevServer] = []
-
-    def start_server(watch: bool = False) -> DevServer:
-        dev = DevServer(site, "127.0.0.1", 0, out=io.StringIO(), err=io.StringIO())
-        servers.append(dev)
-        dev.start(watch=watch)
-        return dev
-
-    yield start_server
-    for dev in servers:
-        dev.stop()
 
 
 def in_thread(call: Callable[[], RebuildReport]) -> tuple[threading.Thread, list[RebuildReport]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import io
 import os
 import signal
 import socket
@@ -11,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,22 +43,6 @@ def site(scratch_site: Path) -> Path:
         (static / name).write_bytes(data)
     (scratch_site.parent / "secret.txt").write_text(SECRET, encoding="utf-8")
     return scratch_site
-
-
-@pytest.fixture
-def start(site: Path) -> Iterator[Callable[..., DevServer]]:
-    """Start a DevServer on a free port (no watcher unless asked: the tests call rebuild() themselves)."""
-    servers: list[DevServer] = []
-
-    def start_server(watch: bool = False, **options) -> DevServer:
-        dev = DevServer(site, "127.0.0.1", 0, out=io.StringIO(), err=io.StringIO(), **options)
-        servers.append(dev)
-        dev.start(watch=watch)
-        return dev
-
-    yield start_server
-    for dev in servers:
-        dev.stop()
 
 
 def request(dev: DevServer, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
