@@ -144,6 +144,24 @@ def test_co_mentions_count_shared_sections():
     assert index.co_mentions["russia"] == (("china", 2), ("kim-jong-un", 1))
 
 
+def test_the_index_holds_the_articles_own_strings_not_the_scans_copies():
+    # A scan from a worker or the build cache was pickled apart from its article: its texts are copies.
+    import pickle
+
+    from summitsite.mentions import scan_article
+    a = art("a", sec("Russia and China", "Russia met China.", "Kim came. Then China left."))
+    copy = pickle.loads(pickle.dumps(scan_article(a, EntityMatcher(ENTITIES))))
+    index = index_mentions((a,), ENTITIES, scan=lambda article, matcher: copy)
+    paragraph = a.sections[0].blocks[0].text
+    text, start, end = index.first_links[("a", "russia-and-china")]["russia"]
+    assert text is paragraph and (start, end) == (0, 6)
+    (russia,) = index.by_entity["russia"]
+    assert russia.sentences[0] is paragraph  # the whole paragraph is the sentence
+    assert russia.heading is a.sections[0].heading and russia.section is a.sections[0].anchor
+    (china,) = index.by_entity["china"]
+    assert china.sentences == ("Russia met China.", "Then China left.")
+
+
 # --- suggestions ------------------------------------------------------------------------------------------
 
 def test_suggest_entities_finds_near_misses_and_frequent_names():

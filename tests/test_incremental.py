@@ -353,6 +353,17 @@ def test_pool_returns_results_in_index_order_whatever_goes_first() -> None:
     assert sum(done) == 60 and done[:2] == [1, 1]
 
 
+def test_pool_collect_is_given_every_result_once_and_nothing_is_kept() -> None:
+    expected = [(i, i * i + 7) for i in range(60)]
+    for jobs in (1, 2):
+        got: list[tuple[int, tuple[int, int]]] = []
+        done: list[int] = []
+        collect = got.append
+        assert pool.run_indexed(_square_plus, 7, 60, jobs, done.append,
+                                collect=lambda i, result, collect=collect: collect((i, result))) == []
+        assert sorted(got) == list(enumerate(expected)) and sum(done) == 60
+
+
 def test_cache_entries_round_trip_and_only_changed_shards_are_written(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     keys = [b"\x01a", b"\x02a", b"\x02b", b"\x03a"]

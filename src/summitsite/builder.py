@@ -335,8 +335,7 @@ class _CachedScans:
     def __init__(self, cache: BuildCache | None, parser: _CachedParser, memo: AnalysisMemo | None = None) -> None:
         self.cache, self.parser, self.memo = cache, parser, memo
         self.stored: dict[bytes, ArticleScan] = {}
-        self.loaded: set[bytes] = set()
-        self.used: dict[bytes, ArticleScan] = {}
+        """The scans not yet handed to the mention index (each is handed over once, then forgotten)."""
         self.seen: dict[int, tuple[Article, str, ArticleScan]] = {}
         self.prefetched = False
 
@@ -353,36 +352,39 @@ class _CachedScans:
             return scan_article(article, matcher)
         if not self.prefetched:
             self._prefetch(matcher)
-        key = digest(key, matcher.signature)
-        found = self.stored.get(key)
+        # Popped: once indexed, a scan's copies of the article's texts can go (`mentions.index_mentions`
+        # keeps the article's own strings), so the build never holds every scan beside the whole index.
+        found = self.stored.pop(digest(key, matcher.signature), None)
         if not isinstance(found, ArticleScan):
             # A copy, like the ones the cache gives: a fresh scan shares strings with the article (a sentence
             # that is a whole paragraph), a cached one does not, and page fingerprints pickle with pickle's
             # memo, which writes a shared object differently. Equal pages must hash alike in either build.
             found = pickle.loads(pickle.dumps(scan_article(article, matcher), protocol=pickle.HIGHEST_PROTOCOL))
-        self.used[key] = found
         return found
 
     def _prefetch(self, matcher: EntityMatcher) -> None:
-        """Scan every parsed article the cache lacks in the worker pool, rather than one by one here."""
+        """Scan every parsed article the cache lacks in the worker pool, rather than one by one here, and store
+        the new scans in the cache (keeping exactly the scans of this build's articles)."""
         self.prefetched = True
+        keys = [digest(self.parser.keys[id(a)], matcher.signature) for a in self.parser.articles]
         if self.cache is not None:
-            self.stored = self.cache.load_entries(
-                self.KIND, [digest(self.parser.keys[id(a)], matcher.signature) for a in self.parser.articles])
-            self.loaded = set(self.stored)
-        todo = [a for a in self.parser.articles
-                if not isinstance(self.stored.get(digest(self.parser.keys[id(a)], matcher.signature)), ArticleScan)]
+            self.stored = self.cache.load_entries(self.KIND, keys)
+        todo = [i for i, key in enumerate(keys) if not isinstance(self.stored.get(key), ArticleScan)]
         # Each scan comes back pickled on its own, so it shares no object with its article, as a cached one.
-        blobs = pool.run_indexed(_scan_job, (todo, matcher), len(todo), self.parser.jobs)
-        for article, blob in zip(todo, blobs, strict=True):
-            self.stored[digest(self.parser.keys[id(article)], matcher.signature)] = pickle.loads(blob)
+        new: dict[bytes, ArticleScan] = {}
+
+        def collect(n: int, blob: bytes) -> None:
+            new[keys[todo[n]]] = self.stored[keys[todo[n]]] = pickle.loads(blob)
+
+        pool.run_indexed(_scan_job, ([self.parser.articles[i] for i in todo], matcher), len(todo), self.parser.jobs,
+                         collect=collect)
+        if self.cache is not None:
+            self.cache.save_entries(self.KIND, new, keys)
 
     def save(self) -> None:
         if self.memo is not None:
             self.memo.scans = self.seen  # the articles of this build only: the others are gone
-        if self.cache is not None and self.used:
-            self.cache.save_entries(self.KIND, {key: scan for key, scan in self.used.items() if key not in self.loaded},
-                                    self.used)
+        self.stored, self.seen = {}, {}
 
 
 class _CachedRelated:

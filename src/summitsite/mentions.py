@@ -29,6 +29,7 @@ from summitsite.model import (
     Paragraph,
     SectionMention,
     Table,
+    iter_block_texts,
     pickled_by_fields,
 )
 
@@ -186,13 +187,16 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
     for article in articles:
         found = scan(article, matcher)
         totals: dict[str, int] = {}
+        own = _own_strings(article) if found.sections else {}
         for section in found.sections:
             order = tuple(slug for slug, _ in section.counts)
-            section_entities[(article.slug, section.key)] = order
-            first_links[(article.slug, section.key)] = section.links
+            key, heading = own.get(section.key, section.key), own.get(section.heading, section.heading)
+            section_entities[(article.slug, key)] = order
+            first_links[(article.slug, key)] = {slug: (own.get(text, text), start, end)
+                                                for slug, (text, start, end) in section.links.items()}
             for slug, count in section.counts:
-                by_entity[slug].append(SectionMention(slug, article.slug, section.key, section.heading, count,
-                                                      section.sentences[slug]))
+                by_entity[slug].append(SectionMention(slug, article.slug, key, heading, count,
+                                                      tuple([own.get(s, s) for s in section.sentences[slug]])))
                 # Plain dicts: Counter.update checks its argument against an ABC on every call. The
                 # entity's count of itself is dropped below.
                 shared = co[slug]
@@ -212,6 +216,21 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
         co_mentions={slug: _most_first(c) for slug, c in sorted(co.items()) if c},
         faq_entities=faq_entities,
     )
+
+
+def _own_strings(article: Article) -> dict[str, str]:
+    """Every text, heading and anchor of the article, each mapped to itself.
+
+    A scan that comes from a worker or from the build cache was pickled apart from its article, so its
+    texts are copies: looked up here, a link's text, a whole-paragraph sentence and a section's heading and
+    key become the article's own strings, and a site of 10,000 articles does not hold its text twice.
+    """
+    own = {article.lede: article.lede, INTRO_HEADING: INTRO_HEADING}
+    for text in iter_block_texts(article):
+        own.setdefault(text, text)
+    for section in article.sections:
+        own.setdefault(section.anchor, section.anchor)
+    return own
 
 
 def _most_first(counts: Mapping[str, int]) -> tuple[tuple[str, int], ...]:

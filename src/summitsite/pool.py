@@ -46,19 +46,26 @@ def chunk_bounds(count: int, jobs: int) -> list[tuple[int, int]]:
 
 
 def run_indexed(func: Callable[[Any, int], R], state: Any, count: int, jobs: int,
-                done: Callable[[int], None] | None = None, heavy: Sequence[int] = ()) -> list[R]:
+                done: Callable[[int], None] | None = None, heavy: Sequence[int] = (),
+                collect: Callable[[int, R], None] | None = None) -> list[R]:
     """`[func(state, i) for i in range(count)]`, in `jobs` forked workers when that pays off.
 
     An exception in a worker is raised here (SummitError crosses intact). `done(n)` is told how many items
     have finished, for a progress bar. `heavy` names items that cost far more than the others (a hub page
     that lists every article), heaviest first: each is a task of its own, handed out before the rest, so
-    that no worker is left with all of them at the end while the others idle.
+    that no worker is left with all of them at the end while the others idle. With `collect`, each result
+    goes to `collect(i, result)` as soon as it arrives and the list returned is empty: the results are
+    never all held at once (the mention scans of a big site, pickled, are hundreds of megabytes).
     """
     global _TASK
     if jobs <= 1 or count < MIN_ITEMS or not can_fork():
         results = []
         for i in range(count):
-            results.append(func(state, i))
+            result = func(state, i)
+            if collect is not None:
+                collect(i, result)
+            else:
+                results.append(result)
             if done is not None:
                 done(1)
         return results
@@ -69,12 +76,16 @@ def run_indexed(func: Callable[[Any, int], R], state: Any, count: int, jobs: int
             chosen = set(first)
             rest = [i for i in range(count) if i not in chosen]
             tasks = [[i] for i in first] + [rest[a:b] for a, b in chunk_bounds(len(rest), jobs)]
-            results: list[Any] = [None] * count
+            results: list[Any] = [None] * count if collect is None else []
             for task, part in zip(tasks, pool.map(_run_chunk, tasks), strict=True):
                 for i, result in zip(task, part, strict=True):
-                    results[i] = result
+                    if collect is not None:
+                        collect(i, result)
+                    else:
+                        results[i] = result
                 if done is not None:
                     done(len(part))
+                del part  # a chunk of results goes before the next arrives (with `collect`, nothing holds them)
             return results
     finally:
         _TASK = None
