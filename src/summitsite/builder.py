@@ -356,9 +356,9 @@ class _CachedScans:
         # keeps the article's own strings), so the build never holds every scan beside the whole index.
         found = self.stored.pop(digest(key, matcher.signature), None)
         if not isinstance(found, ArticleScan):
-            # A copy, like the ones the cache gives: a fresh scan shares strings with the article (a sentence
-            # that is a whole paragraph), a cached one does not, and page fingerprints pickle with pickle's
-            # memo, which writes a shared object differently. Equal pages must hash alike in either build.
+            # A copy, like the ones the cache gives: a fresh scan shares strings with the entity list (its
+            # slugs), a cached one does not, and page fingerprints pickle with pickle's memo, which writes a
+            # shared object differently. Equal pages must hash alike in either build.
             found = pickle.loads(pickle.dumps(scan_article(article, matcher), protocol=pickle.HIGHEST_PROTOCOL))
         return found
 

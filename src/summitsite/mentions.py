@@ -13,6 +13,7 @@ FAQ questions count as mentions but are never linked: they are the clickable `<s
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +30,6 @@ from summitsite.model import (
     Paragraph,
     SectionMention,
     Table,
-    iter_block_texts,
     pickled_by_fields,
 )
 
@@ -115,17 +115,42 @@ def block_texts(block: Block) -> Iterator[Text]:
             yield Text(faq.answer, faq=faq.anchor)
 
 
+Span = tuple[int, int, int]
+"""(text, start, end): characters start:end of the section's text number `text`, counted in `section_texts` order."""
+
+NO_LINK = 0xFFFFFFFF
+"""The text number of an entity with nothing to link in the section (it is only named in FAQ questions)."""
+
+
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class SectionScan:
-    """What one section (or the intro) of one article says about the entities; no slug, so it can be cached."""
+    """What one section (or the intro) of one article says about the entities; no slug, so it can be cached.
+
+    It holds positions, not text, packed in one array: a scan travels from a worker and lives in the build
+    cache apart from its article, and text (or a tuple per sentence) in it would cost more than the
+    article's own text on a big site. `placed_sections` turns the positions back into the article's strings.
+    """
 
     key: str
     heading: str
     counts: tuple[tuple[str, int], ...]
     """(entity slug, mentions), in order of first mention."""
-    sentences: Mapping[str, tuple[str, ...]]
-    links: Mapping[str, tuple[str, int, int]]
+    spans: array
+    """For each entity of `counts`, in order: its number of sentences, the `Span` of the mention to link
+    (text `NO_LINK` for none), then the `Span` of each sentence that mentions it, in document order."""
+
+
+def _packed(counts: Mapping[str, int], sentences: Mapping[str, Mapping[Span, None]],
+            links: Mapping[str, Span]) -> array:
+    packed = array("I")
+    for entity in counts:
+        found = sentences[entity]
+        packed.append(len(found))
+        packed.extend(links.get(entity, (NO_LINK, 0, 0)))
+        for span in found:
+            packed.extend(span)
+    return packed
 
 
 @pickled_by_fields
@@ -147,9 +172,11 @@ def scan_article(article: Article, matcher: EntityMatcher) -> ArticleScan:
     faq_entities: dict[str, dict[str, None]] = defaultdict(dict)
     for key, heading, texts in section_texts(article):
         counts: Counter[str] = Counter()
-        sentences: dict[str, dict[str, None]] = defaultdict(dict)
-        links: dict[str, tuple[str, int, int]] = {}
-        for text in texts:
+        sentences: dict[str, dict[Span, None]] = defaultdict(dict)
+        links: dict[str, Span] = {}
+        seen: set[tuple[str, str]] = set()
+        """(entity, sentence) already found in this section: a sentence said twice is one excerpt."""
+        for number, text in enumerate(texts):
             matches = matcher.find(text.text)
             if not matches:
                 continue
@@ -158,17 +185,20 @@ def scan_article(article: Article, matcher: EntityMatcher) -> ArticleScan:
             for match in matches:
                 counts[match.entity] += 1
                 if text.linkable and match.entity not in links:
-                    links[match.entity] = (text.text, match.start, match.end)
+                    links[match.entity] = (number, match.start, match.end)
                 if text.faq is not None:
                     faq_entities[text.faq][match.entity] = None
                 while i + 1 < len(spans) and spans[i][1] <= match.start:
                     i += 1
                 start, end = spans[i] if spans else (0, len(text.text))
-                sentences[match.entity][text.text[start:end]] = None
+                found = sentences[match.entity]
+                sentence = text.text[start:end]
+                if (match.entity, sentence) not in seen:
+                    seen.add((match.entity, sentence))
+                    found[(number, start, end)] = None
         if counts:
             # Counter keeps first-insertion order: the order of first mention
-            sections.append(SectionScan(key, heading, tuple(counts.items()),
-                                        {slug: tuple(found) for slug, found in sentences.items()}, links))
+            sections.append(SectionScan(key, heading, tuple(counts.items()), _packed(counts, sentences, links)))
     return ArticleScan(tuple(sections), tuple((anchor, tuple(found)) for anchor, found in faq_entities.items()))
 
 
@@ -187,16 +217,12 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
     for article in articles:
         found = scan(article, matcher)
         totals: dict[str, int] = {}
-        own = _own_strings(article) if found.sections else {}
-        for section in found.sections:
+        for key, heading, section, sentences, links in placed_sections(article, found):
             order = tuple(slug for slug, _ in section.counts)
-            key, heading = own.get(section.key, section.key), own.get(section.heading, section.heading)
             section_entities[(article.slug, key)] = order
-            first_links[(article.slug, key)] = {slug: (own.get(text, text), start, end)
-                                                for slug, (text, start, end) in section.links.items()}
+            first_links[(article.slug, key)] = links
             for slug, count in section.counts:
-                by_entity[slug].append(SectionMention(slug, article.slug, key, heading, count,
-                                                      tuple([own.get(s, s) for s in section.sentences[slug]])))
+                by_entity[slug].append(SectionMention(slug, article.slug, key, heading, count, sentences[slug]))
                 # Plain dicts: Counter.update checks its argument against an ABC on every call. The
                 # entity's count of itself is dropped below.
                 shared = co[slug]
@@ -218,19 +244,34 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
     )
 
 
-def _own_strings(article: Article) -> dict[str, str]:
-    """Every text, heading and anchor of the article, each mapped to itself.
-
-    A scan that comes from a worker or from the build cache was pickled apart from its article, so its
-    texts are copies: looked up here, a link's text, a whole-paragraph sentence and a section's heading and
-    key become the article's own strings, and a site of 10,000 articles does not hold its text twice.
-    """
-    own = {article.lede: article.lede, INTRO_HEADING: INTRO_HEADING}
-    for text in iter_block_texts(article):
-        own.setdefault(text, text)
-    for section in article.sections:
-        own.setdefault(section.anchor, section.anchor)
-    return own
+def placed_sections(article: Article, scan: ArticleScan) -> Iterator[tuple[
+        str, str, SectionScan, dict[str, tuple[str, ...]], dict[str, tuple[str, int, int]]]]:
+    """(key, heading, section scan, entity -> sentences, entity -> (text, start, end) to link) for each scanned
+    section, the positions of `scan` turned into the article's own strings (a whole-text sentence is the very
+    text object the article holds)."""
+    if not scan.sections:
+        return
+    texts = {key: (key, heading, [t.text for t in found]) for key, heading, found in section_texts(article)}
+    for section in scan.sections:
+        key, heading, strings = texts[section.key]
+        cut: dict[Span, str] = {}
+        sentences: dict[str, tuple[str, ...]] = {}
+        links: dict[str, tuple[str, int, int]] = {}
+        packed, at = section.spans, 0
+        for entity, _count in section.counts:
+            number, start, end = packed[at + 1:at + 4]
+            if number != NO_LINK:
+                links[entity] = (strings[number], start, end)
+            found = []
+            for place in range(at + 4, at + 4 + 3 * packed[at], 3):
+                span = (packed[place], packed[place + 1], packed[place + 2])
+                sentence = cut.get(span)
+                if sentence is None:
+                    sentence = cut[span] = strings[span[0]][span[1]:span[2]]
+                found.append(sentence)
+            sentences[entity] = tuple(found)
+            at += 4 + 3 * packed[at]
+        yield key, heading, section, sentences, links
 
 
 def _most_first(counts: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
@@ -265,14 +306,13 @@ def replace_article(index: MentionIndex, articles: tuple[Article, ...], position
     fresh: dict[str, list[SectionMention]] = defaultdict(list)
     totals: dict[str, int] = {}
     new_orders = []
-    for section in scan.sections:
+    for key, heading, section, sentences, links in placed_sections(articles[position], scan):
         order = tuple(entity for entity, _ in section.counts)
         new_orders.append(order)
-        section_entities[(slug, section.key)] = order
-        first_links[(slug, section.key)] = section.links
+        section_entities[(slug, key)] = order
+        first_links[(slug, key)] = links
         for entity, count in section.counts:
-            fresh[entity].append(SectionMention(entity, slug, section.key, section.heading, count,
-                                                section.sentences[entity]))
+            fresh[entity].append(SectionMention(entity, slug, key, heading, count, sentences[entity]))
             totals[entity] = totals.get(entity, 0) + count
     faq_entities = {key: found for key, found in index.faq_entities.items() if key[0] != slug}
     faq_entities.update(((slug, anchor), found) for anchor, found in scan.faq_entities)
