@@ -142,6 +142,21 @@ def test_one_seed_edit_reparses_one_seed_and_rerenders_only_affected_pages(site:
     assert any(path.startswith("articles/") for path in changed)
 
 
+def test_the_first_edit_after_a_clean_build_rerenders_no_more_than_any_later_edit(site: Path, tmp_path: Path) -> None:
+    # The clean build's mention scans come fresh from the workers, the edit's from the cache: the pages'
+    # fingerprints must not see the difference.
+    out = tmp_path / "out"
+    _build(site, out, jobs=2)
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text + "A late sentence about the weather.\n", encoding="utf-8")
+    first = _build(site, out, jobs=2)
+    seed.write_text(text + "Another late sentence about the weather.\n", encoding="utf-8")
+    second = _build(site, out, jobs=2)
+    assert first.parsed == second.parsed == 1
+    assert first.rendered == second.rendered
+
+
 def test_template_change_rerenders_every_page_that_uses_it(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     _build(site, out)

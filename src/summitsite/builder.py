@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import pickle
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -355,12 +354,7 @@ class _CachedScans:
         # Popped: once indexed, a scan's copies of the article's texts can go (`mentions.index_mentions`
         # keeps the article's own strings), so the build never holds every scan beside the whole index.
         found = self.stored.pop(digest(key, matcher.signature), None)
-        if not isinstance(found, ArticleScan):
-            # A copy, like the ones the cache gives: a fresh scan shares strings with the entity list (its
-            # slugs), a cached one does not, and page fingerprints pickle with pickle's memo, which writes a
-            # shared object differently. Equal pages must hash alike in either build.
-            found = pickle.loads(pickle.dumps(scan_article(article, matcher), protocol=pickle.HIGHEST_PROTOCOL))
-        return found
+        return found if isinstance(found, ArticleScan) else scan_article(article, matcher)
 
     def _prefetch(self, matcher: EntityMatcher) -> None:
         """Scan every parsed article the cache lacks in the worker pool, rather than one by one here, and store
@@ -370,11 +364,10 @@ class _CachedScans:
         if self.cache is not None:
             self.stored = self.cache.load_entries(self.KIND, keys)
         todo = [i for i, key in enumerate(keys) if not isinstance(self.stored.get(key), ArticleScan)]
-        # Each scan comes back pickled on its own, so it shares no object with its article, as a cached one.
         new: dict[bytes, ArticleScan] = {}
 
-        def collect(n: int, blob: bytes) -> None:
-            new[keys[todo[n]]] = self.stored[keys[todo[n]]] = pickle.loads(blob)
+        def collect(n: int, scan: ArticleScan) -> None:
+            new[keys[todo[n]]] = self.stored[keys[todo[n]]] = scan
 
         pool.run_indexed(_scan_job, ([self.parser.articles[i] for i in todo], matcher), len(todo), self.parser.jobs,
                          collect=collect)
@@ -427,9 +420,9 @@ def _related_job(index: RelatedIndex, i: int) -> tuple[str, ...]:
     return related_for(index, i)
 
 
-def _scan_job(state: tuple[list[Article], EntityMatcher], i: int) -> bytes:
+def _scan_job(state: tuple[list[Article], EntityMatcher], i: int) -> ArticleScan:
     articles, matcher = state
-    return pickle.dumps(scan_article(articles[i], matcher), protocol=pickle.HIGHEST_PROTOCOL)
+    return scan_article(articles[i], matcher)
 
 
 class _CachedSearch:

@@ -53,6 +53,9 @@ class _Pickler(pickle.Pickler):
 
     def __init__(self, file: io.BytesIO, cards: dict[int, bytes], keys: Mapping[str, bytes]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        # No memo: a fingerprint must not depend on which equal values happen to be one object (a scan fresh
+        # from a worker or read from the cache, an article parsed now or loaded). Contexts have no cycles.
+        self.fast = True
         def reduce(article: Article) -> Any:
             card = cards.get(id(article))
             return (_as_card, (card,)) if card is not None else article.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
