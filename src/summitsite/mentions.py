@@ -23,13 +23,10 @@ from summitsite.entities import EntityMatcher, sentence_spans
 from summitsite.model import (
     Article,
     Block,
-    Callout,
     Entity,
     FaqBlock,
-    ListBlock,
-    Paragraph,
     SectionMention,
-    Table,
+    block_strings,
     pickled_by_fields,
 )
 
@@ -90,29 +87,27 @@ def section_texts(article: Article) -> Iterator[tuple[str, str, list[Text]]]:
 
 
 def block_texts(block: Block) -> Iterator[Text]:
-    if isinstance(block, Paragraph):
-        if block.label:
-            yield Text(block.label)
-        yield Text(block.text)
-    elif isinstance(block, ListBlock):
-        stack = list(reversed(block.items))
-        while stack:
-            item = stack.pop()
-            yield Text(item.text)
-            stack.extend(reversed(item.children))
-    elif isinstance(block, Table):
-        for cell in block.header:
-            yield Text(cell)
-        for row in block.rows:
-            for cell in row:
-                yield Text(cell)
-    elif isinstance(block, Callout):
-        yield Text(block.label)
-        yield Text(block.text)
-    elif isinstance(block, FaqBlock):
+    if isinstance(block, FaqBlock):
         for faq in block.items:
             yield Text(faq.question, linkable=False, faq=faq.anchor)
             yield Text(faq.answer, faq=faq.anchor)
+    else:
+        for text in block_strings(block):
+            yield Text(text)
+
+
+def _section_strings(article: Article) -> dict[str, tuple[str, str, list[str]]]:
+    """Section key -> (key, heading, the texts of `section_texts` as plain strings), without a `Text` each."""
+    found = {}
+    intro = [article.lede] if article.lede else []
+    for block in article.intro:
+        intro.extend(block_strings(block))
+    if intro:
+        found[INTRO] = (INTRO, INTRO_HEADING, intro)
+    for section in article.sections:
+        found[section.anchor] = (section.anchor, section.heading,
+                                 [text for block in section.blocks for text in block_strings(block)])
+    return found
 
 
 Span = tuple[int, int, int]
@@ -251,26 +246,26 @@ def placed_sections(article: Article, scan: ArticleScan) -> Iterator[tuple[
     text object the article holds)."""
     if not scan.sections:
         return
-    texts = {key: (key, heading, [t.text for t in found]) for key, heading, found in section_texts(article)}
+    texts = _section_strings(article)
     for section in scan.sections:
         key, heading, strings = texts[section.key]
-        cut: dict[Span, str] = {}
+        cut: dict[tuple[int, int, int], str] = {}
         sentences: dict[str, tuple[str, ...]] = {}
         links: dict[str, tuple[str, int, int]] = {}
-        packed, at = section.spans, 0
+        packed, at = section.spans.tolist(), 0
         for entity, _count in section.counts:
             number, start, end = packed[at + 1:at + 4]
             if number != NO_LINK:
                 links[entity] = (strings[number], start, end)
+            spans = packed[at + 4:at + 4 + 3 * packed[at]]
             found = []
-            for place in range(at + 4, at + 4 + 3 * packed[at], 3):
-                span = (packed[place], packed[place + 1], packed[place + 2])
+            for span in zip(spans[0::3], spans[1::3], spans[2::3], strict=True):
                 sentence = cut.get(span)
                 if sentence is None:
                     sentence = cut[span] = strings[span[0]][span[1]:span[2]]
                 found.append(sentence)
             sentences[entity] = tuple(found)
-            at += 4 + 3 * packed[at]
+            at += 4 + len(spans)
         yield key, heading, section, sentences, links
 
 

@@ -257,14 +257,15 @@ class Article:
 def iter_block_texts(article: Article):
     """Every piece of body text of an article, in document order (headings included)."""
     for block in article.intro:
-        yield from _block_texts(block)
+        yield from block_strings(block)
     for section in article.sections:
         yield section.heading
         for block in section.blocks:
-            yield from _block_texts(block)
+            yield from block_strings(block)
 
 
-def _block_texts(block: Block):
+def block_strings(block: Block):
+    """Every piece of text of one block, in document order (`mentions.block_texts` numbers them alike)."""
     if isinstance(block, Paragraph):
         if block.label:
             yield block.label
