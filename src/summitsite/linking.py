@@ -9,6 +9,7 @@ If the same text occurs twice in a section, both copies get the link: the lookup
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -48,8 +49,12 @@ def link_entities(context: jinja2.runtime.Context, text: str, section_key: str) 
     return Markup("".join(parts))
 
 
-@functools.lru_cache(maxsize=4096)
 def _entity_href(page_path: str, slug: str) -> str:
-    # Bounded: a page links a handful of entities, so a small cache serves the page being rendered
-    # without keeping every (page, entity) pair of the build alive.
-    return str(escape(urls.relative_url(page_path, entity_path(slug))))
+    return str(escape(_linker(page_path)(entity_path(slug))))
+
+
+@functools.lru_cache(maxsize=8)
+def _linker(page_path: str) -> Callable[[str], str]:
+    # `urls.linker` works out the page's climb once; the page being rendered calls this for every link
+    # in its text. A few pages are kept, not every page of the build.
+    return urls.linker(page_path)

@@ -100,6 +100,9 @@ def without_controls(value: Any) -> Any:
     """Jinja's `finalize`: every printed string loses its control characters (Markup stays Markup).
 
     Inputs lose them when read (see `summitsite.controls`); this also covers values a site's own code adds."""
+    # Runs for every value a page prints: most are plain printable strings, answered without another call.
+    if value.__class__ is str and value.isprintable():
+        return value
     if isinstance(value, str):
         cleaned = remove_controls(value)
         if cleaned is not value:
