@@ -265,8 +265,8 @@ def _url_from_anywhere(site: Site) -> Callable[[str], str]:
     """
     root = urls.root_path(site.config.base_url)
 
-    def url(path: str) -> str:
-        return root + urls.relative_url(urls.INDEX, path)
+    def url(path: str, fragment: str = "") -> str:
+        return root + urls.relative_url(urls.INDEX, path + "#" + fragment if fragment else path)
 
     return url
 
@@ -278,11 +278,18 @@ def _url_from(page_path: str) -> Callable[[str], str]:
     memo: dict[str, str] = {}
     link = urls.linker(page_path)
 
-    def url(path: str) -> str:
+    def url(path: str, fragment: str = "") -> str:
+        """The link to `path` from this page; with `fragment`, to that anchor in it (`path` has no `#` then).
+
+        `url(p, anchor)` is `url(p ~ '#' ~ anchor)`, but the page's link to `p` is worked out once however
+        many of its anchors a page links to (an entity page links thousands of sections).
+        """
         href = memo.get(path)
         if href is None:
             href = memo[path] = link(path)
-        return href
+        if fragment and path:
+            return href + "#" + urls.quote_fragment(fragment)
+        return link("#" + fragment) if fragment else href
 
     return url
 
