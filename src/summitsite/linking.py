@@ -8,6 +8,8 @@ If the same text occurs twice in a section, both copies get the link: the lookup
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -31,11 +33,28 @@ def link_entities(context: jinja2.runtime.Context, text: str, section_key: str) 
     if not wanted:
         return escape(text)
     page_path = context["page_path"]
-    parts, position = [], 0
+    # Plain string pieces, escaped one by one: Markup.format and Markup.join re-escape through
+    # string.Formatter on every call, which made this filter the most expensive part of an article page.
+    parts: list[str] = []
+    position = 0
     for start, end, slug in wanted:
-        href = urls.relative_url(page_path, entity_path(slug))
         parts.append(escape(text[position:start]))
-        parts.append(Markup('<a class="entity" href="{}">{}</a>').format(href, text[start:end]))
+        parts.append('<a class="entity" href="')
+        parts.append(_entity_href(page_path, slug))
+        parts.append('">')
+        parts.append(escape(text[start:end]))
+        parts.append("</a>")
         position = end
     parts.append(escape(text[position:]))
-    return Markup("").join(parts)
+    return Markup("".join(parts))
+
+
+def _entity_href(page_path: str, slug: str) -> str:
+    return str(escape(_linker(page_path)(entity_path(slug))))
+
+
+@functools.lru_cache(maxsize=8)
+def _linker(page_path: str) -> Callable[[str], str]:
+    # `urls.linker` works out the page's climb once; the page being rendered calls this for every link
+    # in its text. A few pages are kept, not every page of the build.
+    return urls.linker(page_path)

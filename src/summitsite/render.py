@@ -8,6 +8,7 @@ link) is made in this module so the templates stay declarative and a site's over
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -99,6 +100,9 @@ def without_controls(value: Any) -> Any:
     """Jinja's `finalize`: every printed string loses its control characters (Markup stays Markup).
 
     Inputs lose them when read (see `summitsite.controls`); this also covers values a site's own code adds."""
+    # Runs for every value a page prints: most are plain printable strings, answered without another call.
+    if value.__class__ is str and value.isprintable():
+        return value
     if isinstance(value, str):
         cleaned = remove_controls(value)
         if cleaned is not value:
@@ -196,17 +200,24 @@ def render_page_chunks(env: jinja2.Environment, site: Site, job: PageJob, contex
     thousands on the FAQ hub of a large site) before encoding it, which made the hub pages the peak of a
     build's memory.
     """
+    pieces = env.get_template(job.template).generate(_common(site, job.path, context))
     pending: list[str] = []
     size = 0
-    for piece in env.get_template(job.template).generate(_common(site, job.path, context)):
-        pending.append(piece)
-        size += len(piece)
+    # Fragments are taken a batch at a time: a large page yields hundreds of thousands of them, and a
+    # Python-level step per fragment cost more than joining them.
+    while taken := list(itertools.islice(pieces, _BATCH_PIECES)):
+        batch = "".join(taken)
+        pending.append(batch)
+        size += len(batch)
         if size >= CHUNK_CHARACTERS:
             yield "".join(pending).encode("utf-8")
             pending.clear()
             size = 0
     if pending:
         yield "".join(pending).encode("utf-8")
+
+
+_BATCH_PIECES = 512
 
 
 def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
@@ -254,8 +265,8 @@ def _url_from_anywhere(site: Site) -> Callable[[str], str]:
     """
     root = urls.root_path(site.config.base_url)
 
-    def url(path: str) -> str:
-        return root + urls.relative_url(urls.INDEX, path)
+    def url(path: str, fragment: str = "") -> str:
+        return root + urls.relative_url(urls.INDEX, path + "#" + fragment if fragment else path)
 
     return url
 
@@ -267,11 +278,18 @@ def _url_from(page_path: str) -> Callable[[str], str]:
     memo: dict[str, str] = {}
     link = urls.linker(page_path)
 
-    def url(path: str) -> str:
+    def url(path: str, fragment: str = "") -> str:
+        """The link to `path` from this page; with `fragment`, to that anchor in it (`path` has no `#` then).
+
+        `url(p, anchor)` is `url(p ~ '#' ~ anchor)`, but the page's link to `p` is worked out once however
+        many of its anchors a page links to (an entity page links thousands of sections).
+        """
         href = memo.get(path)
         if href is None:
             href = memo[path] = link(path)
-        return href
+        if fragment and path:
+            return href + "#" + urls.quote_fragment(fragment)
+        return link("#" + fragment) if fragment else href
 
     return url
 
