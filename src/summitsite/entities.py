@@ -181,7 +181,7 @@ class EntityMatcher:
             for term in entity.terms:
                 self._owner.setdefault(term_key(term), entity.slug)
         alternatives = sorted(self._patterns(), key=lambda p: (-p[0], p[1]))
-        body = "|".join(p for _, p in alternatives)
+        body = _grouped_body([key for _, _, key in alternatives]) or "|".join(p for _, p, _ in alternatives)
         self._regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if body else None
         self._found: dict[str, str] = {}
         """Matched text -> entity slug: a site's mentions are a few spellings repeated many times."""
@@ -192,9 +192,9 @@ class EntityMatcher:
         for key in self._owner:
             if is_multi_word(key):
                 words = [re.escape(w) for w in key.split()]
-                yield len(key), "(?i:" + r"\s+".join(words) + ")"
+                yield len(key), "(?i:" + r"\s+".join(words) + ")", key
             else:
-                yield len(key), re.escape(key)
+                yield len(key), re.escape(key), key
 
     def __bool__(self) -> bool:
         return self._regex is not None
@@ -212,6 +212,47 @@ class EntityMatcher:
                 owner = found[term] = self._owner[term_key(term)]
             matches.append(Match(m.start(), m.end(), owner))
         return matches
+
+
+def _grouped_body(keys: list[str]) -> str | None:
+    """The alternatives of `keys` (in matching order) grouped by first character, or None when that is unsafe.
+
+    Tried one by one, every alternative costs the regex engine a step at every word start, and most start
+    with `(?i:`, which it cannot rule out cheaply. Grouped behind a character class of their first letters,
+    a word start is ruled out by one class test per group. The result is the same: alternatives that could
+    both match at one place share a group and keep their order there, and in each group a look-behind checks
+    the first character with the alternative's own case rule (the class may admit more). With first
+    characters all ASCII, two keys can only start at the same character if their first letters are the same
+    letter in some case: the non-ASCII characters that `(?i:k)` or `(?i:s)` also match (the Kelvin sign, the
+    long s) belong to that one letter. Any other first character: None, and the plain alternation is used.
+    """
+    if not keys or not all(key[0].isascii() for key in keys):
+        return None
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        groups.setdefault(key[0].lower(), []).append(key)
+    out = []
+    for members in groups.values():
+        chars: set[str] = set()
+        wide = False
+        inner = []
+        for key in members:
+            head = re.escape(key[0])
+            if is_multi_word(key):
+                words = key.split()
+                rest = r"\s+".join([re.escape(words[0][1:]), *map(re.escape, words[1:])])
+                inner.append(f"(?i:(?<={head}){rest})")
+                chars |= {key[0].lower(), key[0].upper()}
+                wide = True  # the non-ASCII characters that ignoring case may add
+            else:
+                inner.append(f"(?<={head}){re.escape(key[1:])}")
+                chars.add(key[0])
+        if wide:  # every non-ASCII character, written as a negated class: a range up to U+10FFFF compiles slowly
+            admitted = "^" + "".join(re.escape(chr(c)) for c in range(128) if chr(c) not in chars)
+        else:
+            admitted = "".join(re.escape(c) for c in sorted(chars))
+        out.append(f"[{admitted}](?:{'|'.join(inner)})")
+    return "|".join(out)
 
 
 # --- sentences --------------------------------------------------------------------------------------------
