@@ -57,6 +57,10 @@ _WORD = re.compile(r"[^\W\d_]+")
 # Anything else between two words (a stop, a digit, a quote, an apostrophe) ends a run of running words:
 # in each stretch between such characters, every word but the first is mid-sentence.
 _RUN_BREAK = re.compile(r"[^\w ,\-\u2013\u00a0]|[\d_]")
+# The same runs read in one pass: a run's first word (after the start or a `_RUN_BREAK` character, and any
+# separators) matches without a group, a later word of three letters or more as group 1. Within a run every
+# character is a letter or a separator, so a later word is never cut short.
+_MID_WORD = re.compile(r"(?:^|(?<=[^\w ,\-\u2013\u00a0])|(?<=[\d_]))[ ,\-\u2013\u00a0]*[^\W\d_]+|([^\W\d_]{3,})")
 
 
 def _word_at(text: str, index: int) -> str:
@@ -109,9 +113,10 @@ def name_casing(texts: list[str], known_names: tuple[str, ...] = ()) -> dict[str
         forms = capital.setdefault(word.casefold(), {})
         forms[word] = forms.get(word, 0) + weight
 
-    # The first word of a run is not mid-sentence; counting distinct words first keeps the loop short.
-    mid_words = Counter(word for text in texts for run in _RUN_BREAK.split(text)
-                        for word in _WORD.findall(run)[1:] if len(word) >= 3)
+    # The first word of a run is not mid-sentence; counting distinct words first keeps the loop short. One
+    # search over all the texts (joined by a run break) finds the words, first words yielding "".
+    mid_words = Counter(_MID_WORD.findall("\n".join(texts)))
+    del mid_words[""]
     for word, count in mid_words.items():
         if word[0].isupper():
             sight(word, count)
