@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 _NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
@@ -112,6 +113,7 @@ def strip_number(text: str) -> str:
     return match.group(2) if match else text
 
 
+@lru_cache(maxsize=4096)  # asked of the same line by the statistics, both model passes and the parser's rules
 def title_case_ratio(text: str) -> float:
     """The share of a line's significant words that start with a capital (1.0 for Title Case)."""
     words = [w for w in _WORD.findall(text) if w.casefold() not in _MINOR_WORDS and not w.isdigit()]
@@ -285,7 +287,8 @@ def context_features(lines: Sequence[Line], nexts: Sequence[Line | None],
     kinds = [_next_kind(nxt) if on else "" for nxt, on in zip(nexts, scored, strict=True)]
     sizes = [len(line.text.split()) if on else 0 for line, on in zip(lines, scored, strict=True)]
     cases = [title_case_ratio(line.text) if on else 0.0 for line, on in zip(lines, scored, strict=True)]
-    keys = Counter(comparable(line.text) for line in lines)
+    folded = [comparable(line.text) for line in lines]
+    keys = Counter(folded)
     sure = [p >= 0.5 for p in first]
     total = sum(sure)
     by_ending = Counter(e for e, s in zip(endings, sure, strict=True) if s)
@@ -319,7 +322,7 @@ def context_features(lines: Sequence[Line], nexts: Sequence[Line | None],
         else:
             # FAQ entries are written unlike section headings (long, sentence case): not compared with them.
             row = [1.0, float(not peers), question_under_faq, 0.0, 0.0, 0.0, 0.0, 0.0]
-        row.append(float(keys[comparable(line.text)] > 1))
+        row.append(float(keys[folded[i]] > 1))
         row.append(density)
         row.extend(row_features[1:])
         out.append(row)
@@ -338,7 +341,10 @@ class HeadingModel:
 
 
 def _logistic(weights: Sequence[float], features: Sequence[float]) -> float:
-    z = sum(w * x for w, x in zip(weights, features, strict=True))
+    if len(weights) != len(features):
+        raise ValueError("weights and features differ in length")
+    # The same products added in the same order as a generator would, without a Python step per feature.
+    z = sum(map(operator.mul, weights, features))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 

@@ -11,6 +11,7 @@ All of them only insert spaces or change case, so the words of the source surviv
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -122,16 +123,26 @@ def name_casing(texts: list[str], known_names: tuple[str, ...] = ()) -> dict[str
             sight(word, count)
         elif word.islower():
             lower[word] = lower.get(word, 0) + count
-    for name in known_names:
-        words = _WORD.findall(name)
-        if len(words) == 1 and words[0] == name.strip() and words[0][0].isupper() and len(words[0]) >= 3:
-            sight(words[0], 2)
+    for name in _single_word_names(known_names):
+        sight(name, 2)
     names = {}
     for folded, forms in capital.items():
         form, count = max(forms.items(), key=lambda item: item[1])
         if count > lower.get(folded, 0) and form.casefold() == folded and not form.islower():
             names[folded] = form
     return names
+
+
+@functools.lru_cache(maxsize=16)
+def _single_word_names(known_names: tuple[str, ...]) -> tuple[str, ...]:
+    """The entries of `known_names` that count as sightings, in order: one capitalised word of three letters
+    or more. The same list (the site's entities) comes with every article of a build."""
+    found = []
+    for name in known_names:
+        words = _WORD.findall(name)
+        if len(words) == 1 and words[0] == name.strip() and words[0][0].isupper() and len(words[0]) >= 3:
+            found.append(words[0])
+    return tuple(found)
 
 
 def fix_name_case(text: str, line: int, names: dict[str, str], changes: list[Normalisation]) -> str:

@@ -131,6 +131,11 @@ class _Builder:
     """Folded -> capitalised names of this article, for the name-casing repair."""
     continuations: set[int] = field(default_factory=set)
     """Line numbers of hard-wrapped lines that continue the sentence of the line before."""
+    callout_labels: tuple[str, ...] = field(init=False)
+    """The labels of `options.callouts`, for one `startswith` test per paragraph."""
+
+    def __post_init__(self) -> None:
+        self.callout_labels = tuple(label for label, _ in self.options.callouts)
 
     def fix(self, text: str, line: int, starts_sentence: bool = False) -> str:
         """`text` with its scraping scars repaired; `starts_sentence`: its first word starts a sentence."""
@@ -485,10 +490,12 @@ def _blocks(lines: list[Line], build: _Builder, in_faq: bool) -> list[Block]:
 def _text_block(line: Line, build: _Builder) -> Block | None:
     text = line.text
     folded = text.casefold()
-    for label, kind in build.options.callouts:
-        if folded.startswith(label) and len(text) > len(label) and text[len(label)].isspace():
-            return Callout(kind, text[:len(label)], build.fix(text[len(label):].strip(), line.number, True),
-                           line.number)
+    # One C-level test first: most paragraphs start with no callout label at all.
+    if folded.startswith(build.callout_labels):
+        for label, kind in build.options.callouts:
+            if folded.startswith(label) and len(text) > len(label) and text[len(label)].isspace():
+                return Callout(kind, text[:len(label)], build.fix(text[len(label):].strip(), line.number, True),
+                               line.number)
     if _is_boilerplate(text, build.options):
         build.removed.append(Removed("boilerplate", line.number, text))
         return None
