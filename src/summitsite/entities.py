@@ -201,6 +201,10 @@ class EntityMatcher:
 
     def find(self, text: str) -> list[Match]:
         """Every mention in `text`, left to right, never overlapping."""
+        return [Match(start, end, owner) for start, end, owner in self.spans(text)]
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """`find` as (start, end, entity slug) tuples: the mention scan makes no `Match` objects it would discard."""
         if self._regex is None or not text:
             return []
         found = self._found
@@ -210,7 +214,7 @@ class EntityMatcher:
             owner = found.get(term)
             if owner is None:
                 owner = found[term] = self._owner[term_key(term)]
-            matches.append(Match(m.start(), m.end(), owner))
+            matches.append((m.start(), m.end(), owner))
         return matches
 
 
@@ -267,7 +271,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence of `text`, surrounding white space excluded."""
     spans, start = [], 0
     for end in _END.finditer(text):
-        if _ABBREVIATION.search(text, max(0, end.start() - 20), end.start() + 1):
+        stop = end.start()
+        # Every abbreviation ends with its full stop: after ! ? or … there is nothing to look for.
+        if text[stop] == "." and _ABBREVIATION.search(text, max(0, stop - 20), stop + 1):
             continue  # "the U.S. dollar": not the end of a sentence
         spans.append((start, end.end()))
         start = end.end()

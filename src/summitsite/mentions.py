@@ -149,21 +149,21 @@ def scan_article(article: Article, matcher: EntityMatcher) -> ArticleScan:
         sentences: dict[str, dict[str, None]] = defaultdict(dict)
         links: dict[str, tuple[str, int, int]] = {}
         for text in texts:
-            matches = matcher.find(text.text)
+            matches = matcher.spans(text.text)
             if not matches:
                 continue
             spans = sentence_spans(text.text)
             i = 0
-            for match in matches:
-                counts[match.entity] += 1
-                if text.linkable and match.entity not in links:
-                    links[match.entity] = (text.text, match.start, match.end)
+            for first, last, entity in matches:
+                counts[entity] += 1
+                if text.linkable and entity not in links:
+                    links[entity] = (text.text, first, last)
                 if text.faq is not None:
-                    faq_entities[text.faq][match.entity] = None
-                while i + 1 < len(spans) and spans[i][1] <= match.start:
+                    faq_entities[text.faq][entity] = None
+                while i + 1 < len(spans) and spans[i][1] <= first:
                     i += 1
                 start, end = spans[i] if spans else (0, len(text.text))
-                sentences[match.entity][text.text[start:end]] = None
+                sentences[entity][text.text[start:end]] = None
         if counts:
             # Counter keeps first-insertion order: the order of first mention
             sections.append(SectionScan(key, heading, tuple(counts.items()),
