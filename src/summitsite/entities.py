@@ -181,7 +181,7 @@ class EntityMatcher:
             for term in entity.terms:
                 self._owner.setdefault(term_key(term), entity.slug)
         alternatives = sorted(self._patterns(), key=lambda p: (-p[0], p[1]))
-        body = "|".join(p for _, p in alternatives)
+        body = _grouped_body([key for _, _, key in alternatives]) or "|".join(p for _, p, _ in alternatives)
         self._regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if body else None
         self._found: dict[str, str] = {}
         """Matched text -> entity slug: a site's mentions are a few spellings repeated many times."""
@@ -192,15 +192,19 @@ class EntityMatcher:
         for key in self._owner:
             if is_multi_word(key):
                 words = [re.escape(w) for w in key.split()]
-                yield len(key), "(?i:" + r"\s+".join(words) + ")"
+                yield len(key), "(?i:" + r"\s+".join(words) + ")", key
             else:
-                yield len(key), re.escape(key)
+                yield len(key), re.escape(key), key
 
     def __bool__(self) -> bool:
         return self._regex is not None
 
     def find(self, text: str) -> list[Match]:
         """Every mention in `text`, left to right, never overlapping."""
+        return [Match(start, end, owner) for start, end, owner in self.spans(text)]
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """`find` as (start, end, entity slug) tuples: the mention scan makes no `Match` objects it would discard."""
         if self._regex is None or not text:
             return []
         found = self._found
@@ -210,8 +214,49 @@ class EntityMatcher:
             owner = found.get(term)
             if owner is None:
                 owner = found[term] = self._owner[term_key(term)]
-            matches.append(Match(m.start(), m.end(), owner))
+            matches.append((m.start(), m.end(), owner))
         return matches
+
+
+def _grouped_body(keys: list[str]) -> str | None:
+    """The alternatives of `keys` (in matching order) grouped by first character, or None when that is unsafe.
+
+    Tried one by one, every alternative costs the regex engine a step at every word start, and most start
+    with `(?i:`, which it cannot rule out cheaply. Grouped behind a character class of their first letters,
+    a word start is ruled out by one class test per group. The result is the same: alternatives that could
+    both match at one place share a group and keep their order there, and in each group a look-behind checks
+    the first character with the alternative's own case rule (the class may admit more). With first
+    characters all ASCII, two keys can only start at the same character if their first letters are the same
+    letter in some case: the non-ASCII characters that `(?i:k)` or `(?i:s)` also match (the Kelvin sign, the
+    long s) belong to that one letter. Any other first character: None, and the plain alternation is used.
+    """
+    if not keys or not all(key[0].isascii() for key in keys):
+        return None
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        groups.setdefault(key[0].lower(), []).append(key)
+    out = []
+    for members in groups.values():
+        chars: set[str] = set()
+        wide = False
+        inner = []
+        for key in members:
+            head = re.escape(key[0])
+            if is_multi_word(key):
+                words = key.split()
+                rest = r"\s+".join([re.escape(words[0][1:]), *map(re.escape, words[1:])])
+                inner.append(f"(?i:(?<={head}){rest})")
+                chars |= {key[0].lower(), key[0].upper()}
+                wide = True  # the non-ASCII characters that ignoring case may add
+            else:
+                inner.append(f"(?<={head}){re.escape(key[1:])}")
+                chars.add(key[0])
+        if wide:  # every non-ASCII character, written as a negated class: a range up to U+10FFFF compiles slowly
+            admitted = "^" + "".join(re.escape(chr(c)) for c in range(128) if chr(c) not in chars)
+        else:
+            admitted = "".join(re.escape(c) for c in sorted(chars))
+        out.append(f"[{admitted}](?:{'|'.join(inner)})")
+    return "|".join(out)
 
 
 # --- sentences --------------------------------------------------------------------------------------------
@@ -226,7 +271,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence of `text`, surrounding white space excluded."""
     spans, start = [], 0
     for end in _END.finditer(text):
-        if _ABBREVIATION.search(text, max(0, end.start() - 20), end.start() + 1):
+        stop = end.start()
+        # Every abbreviation ends with its full stop: after ! ? or … there is nothing to look for.
+        if text[stop] == "." and _ABBREVIATION.search(text, max(0, stop - 20), stop + 1):
             continue  # "the U.S. dollar": not the end of a sentence
         spans.append((start, end.end()))
         start = end.end()

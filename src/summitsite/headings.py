@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 _NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
@@ -112,6 +113,7 @@ def strip_number(text: str) -> str:
     return match.group(2) if match else text
 
 
+@lru_cache(maxsize=4096)  # asked of the same line by the statistics, both model passes and the parser's rules
 def title_case_ratio(text: str) -> float:
     """The share of a line's significant words that start with a capital (1.0 for Title Case)."""
     words = [w for w in _WORD.findall(text) if w.casefold() not in _MINOR_WORDS and not w.isdigit()]
@@ -133,13 +135,13 @@ def _is_date_line(text: str) -> bool:
 
 
 def _is_short_unterminated(line: Line | None) -> bool:
-    return (line is not None and line.shape == "text" and len(line.text.split()) <= 12
+    return (line is not None and line.shape == "text" and len(line.text.split(maxsplit=12)) <= 12
             and _core(line.text)[-1] not in ".,;!")
 
 
 def _candidate(line: Line) -> bool:
     """A line that could be a heading at all, for per-article statistics."""
-    return line.shape == "text" and len(line.text.split()) <= 12 and line.text[-1] not in ".,;!"
+    return line.shape == "text" and len(line.text.split(maxsplit=12)) <= 12 and line.text[-1] not in ".,;!"
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +188,8 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
     labelled = _LABELLED.match(text)
     # "1. Prepare the soil" and "Step 2. Add water" are not two sentences: look for breaks after the number.
     enumerator = _ENUMERATOR.match(text)
-    nxt_words = len(nxt.text.split()) if nxt is not None else 0
+    # Only compared with 15 or less (the `> n` test only for n <= 6): counting stops after 16 words.
+    nxt_words = len(nxt.text.split(maxsplit=15)) if nxt is not None else 0
     return [
         1.0,
         float(n <= 3), float(4 <= n <= 8), float(9 <= n <= 12), float(13 <= n <= 20), float(n > 20),
@@ -203,14 +206,14 @@ def line_features(line: Line, prev: Line | None, nxt: Line | None, toc_keys: set
         float(text[0] in _QUOTE_OPENERS),
         float(bool(_URL.search(text))),
         float(digits > 0.3 * max(1, len(text.replace(" ", "")))),
-        float(bool(labelled) and len(labelled.group("text").split()) >= 8),
+        float(bool(labelled) and len(labelled.group("text").split(maxsplit=7)) >= 8),
         float(bool(toc_keys) and (comparable(text) in toc_keys or comparable(strip_number(text)) in toc_keys)),
         float(nxt is not None and nxt.shape == "text" and nxt_words >= 15),
         float(_is_short_unterminated(nxt)),
         float(nxt is not None and nxt.shape != "text"),
         float(nxt is None),
         # A long previous line that stops without punctuation is hard-wrapped: this line continues it.
-        float(prev is not None and prev.shape == "text" and len(prev.text.split()) >= 8
+        float(prev is not None and prev.shape == "text" and len(prev.text.split(maxsplit=7)) >= 8
               and prev_last not in ".!?:\"\u201d\u2019)"),
         # After "...:" comes code or a list, unless a paragraph follows this line: then it may head a section.
         float(prev_last == ":" and not (nxt is not None and nxt.shape == "text"
@@ -263,7 +266,7 @@ def _next_kind(nxt: Line | None) -> str:
         return "none"
     if nxt.shape != "text":
         return "block"
-    return "paragraph" if len(nxt.text.split()) >= 15 else "short"
+    return "paragraph" if len(nxt.text.split(maxsplit=14)) >= 15 else "short"
 
 
 def context_features(lines: Sequence[Line], nexts: Sequence[Line | None],
@@ -285,7 +288,8 @@ def context_features(lines: Sequence[Line], nexts: Sequence[Line | None],
     kinds = [_next_kind(nxt) if on else "" for nxt, on in zip(nexts, scored, strict=True)]
     sizes = [len(line.text.split()) if on else 0 for line, on in zip(lines, scored, strict=True)]
     cases = [title_case_ratio(line.text) if on else 0.0 for line, on in zip(lines, scored, strict=True)]
-    keys = Counter(comparable(line.text) for line in lines)
+    folded = [comparable(line.text) for line in lines]
+    keys = Counter(folded)
     sure = [p >= 0.5 for p in first]
     total = sum(sure)
     by_ending = Counter(e for e, s in zip(endings, sure, strict=True) if s)
@@ -319,7 +323,7 @@ def context_features(lines: Sequence[Line], nexts: Sequence[Line | None],
         else:
             # FAQ entries are written unlike section headings (long, sentence case): not compared with them.
             row = [1.0, float(not peers), question_under_faq, 0.0, 0.0, 0.0, 0.0, 0.0]
-        row.append(float(keys[comparable(line.text)] > 1))
+        row.append(float(keys[folded[i]] > 1))
         row.append(density)
         row.extend(row_features[1:])
         out.append(row)
@@ -338,7 +342,10 @@ class HeadingModel:
 
 
 def _logistic(weights: Sequence[float], features: Sequence[float]) -> float:
-    z = sum(w * x for w, x in zip(weights, features, strict=True))
+    if len(weights) != len(features):
+        raise ValueError("weights and features differ in length")
+    # The same products added in the same order as a generator would, without a Python step per feature.
+    z = sum(map(operator.mul, weights, features))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -392,4 +399,7 @@ def is_prose(text: str) -> bool:
     most of the parse's time; they are not computed, and the line still counts among the article's lines.
     """
     core = _core(text)
-    return (core.rstrip(_CLOSERS) or core)[-1] in ".!\u2026" and len(core.split()) >= PROSE_WORDS
+    # Word counts here and in the parser stop splitting once the answer is known (`maxsplit`): most lines
+    # are long paragraphs, and splitting one whole only to learn it has "20 words or more" was a real cost.
+    return (core.rstrip(_CLOSERS) or core)[-1] in ".!\u2026" \
+        and len(core.split(maxsplit=PROSE_WORDS - 1)) >= PROSE_WORDS

@@ -69,7 +69,7 @@ def _emptied(sections: Sequence[Sequence[Line]], i: int) -> bool:
 
 
 def _is_date(line: Line) -> bool:
-    return len(line.text.split()) <= 5 and bool(_DATE.search(line.text))
+    return len(line.text.split(maxsplit=5)) <= 5 and bool(_DATE.search(line.text))
 
 
 def _is_question(line: Line) -> bool:

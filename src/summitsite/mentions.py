@@ -172,25 +172,24 @@ def scan_article(article: Article, matcher: EntityMatcher) -> ArticleScan:
         seen: set[tuple[str, str]] = set()
         """(entity, sentence) already found in this section: a sentence said twice is one excerpt."""
         for number, text in enumerate(texts):
-            matches = matcher.find(text.text)
+            matches = matcher.spans(text.text)
             if not matches:
                 continue
             spans = sentence_spans(text.text)
             i = 0
-            for match in matches:
-                counts[match.entity] += 1
-                if text.linkable and match.entity not in links:
-                    links[match.entity] = (number, match.start, match.end)
+            for first, last, entity in matches:
+                counts[entity] += 1
+                if text.linkable and entity not in links:
+                    links[entity] = (number, first, last)
                 if text.faq is not None:
-                    faq_entities[text.faq][match.entity] = None
-                while i + 1 < len(spans) and spans[i][1] <= match.start:
+                    faq_entities[text.faq][entity] = None
+                while i + 1 < len(spans) and spans[i][1] <= first:
                     i += 1
                 start, end = spans[i] if spans else (0, len(text.text))
-                found = sentences[match.entity]
                 sentence = text.text[start:end]
-                if (match.entity, sentence) not in seen:
-                    seen.add((match.entity, sentence))
-                    found[(number, start, end)] = None
+                if (entity, sentence) not in seen:
+                    seen.add((entity, sentence))
+                    sentences[entity][(number, start, end)] = None
         if counts:
             # Counter keeps first-insertion order: the order of first mention
             sections.append(SectionScan(key, heading, tuple(counts.items()), _packed(counts, sentences, links)))

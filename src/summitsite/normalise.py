@@ -11,6 +11,7 @@ All of them only insert spaces or change case, so the words of the source surviv
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -57,6 +58,10 @@ _WORD = re.compile(r"[^\W\d_]+")
 # Anything else between two words (a stop, a digit, a quote, an apostrophe) ends a run of running words:
 # in each stretch between such characters, every word but the first is mid-sentence.
 _RUN_BREAK = re.compile(r"[^\w ,\-\u2013\u00a0]|[\d_]")
+# The same runs read in one pass: a run's first word (after the start or a `_RUN_BREAK` character, and any
+# separators) matches without a group, a later word of three letters or more as group 1. Within a run every
+# character is a letter or a separator, so a later word is never cut short.
+_MID_WORD = re.compile(r"(?:^|(?<=[^\w ,\-\u2013\u00a0])|(?<=[\d_]))[ ,\-\u2013\u00a0]*[^\W\d_]+|([^\W\d_]{3,})")
 
 
 def _word_at(text: str, index: int) -> str:
@@ -109,24 +114,35 @@ def name_casing(texts: list[str], known_names: tuple[str, ...] = ()) -> dict[str
         forms = capital.setdefault(word.casefold(), {})
         forms[word] = forms.get(word, 0) + weight
 
-    # The first word of a run is not mid-sentence; counting distinct words first keeps the loop short.
-    mid_words = Counter(word for text in texts for run in _RUN_BREAK.split(text)
-                        for word in _WORD.findall(run)[1:] if len(word) >= 3)
+    # The first word of a run is not mid-sentence; counting distinct words first keeps the loop short. One
+    # search over all the texts (joined by a run break) finds the words, first words yielding "".
+    mid_words = Counter(_MID_WORD.findall("\n".join(texts)))
+    del mid_words[""]
     for word, count in mid_words.items():
         if word[0].isupper():
             sight(word, count)
         elif word.islower():
             lower[word] = lower.get(word, 0) + count
-    for name in known_names:
-        words = _WORD.findall(name)
-        if len(words) == 1 and words[0] == name.strip() and words[0][0].isupper() and len(words[0]) >= 3:
-            sight(words[0], 2)
+    for name in _single_word_names(known_names):
+        sight(name, 2)
     names = {}
     for folded, forms in capital.items():
         form, count = max(forms.items(), key=lambda item: item[1])
         if count > lower.get(folded, 0) and form.casefold() == folded and not form.islower():
             names[folded] = form
     return names
+
+
+@functools.lru_cache(maxsize=16)
+def _single_word_names(known_names: tuple[str, ...]) -> tuple[str, ...]:
+    """The entries of `known_names` that count as sightings, in order: one capitalised word of three letters
+    or more. The same list (the site's entities) comes with every article of a build."""
+    found = []
+    for name in known_names:
+        words = _WORD.findall(name)
+        if len(words) == 1 and words[0] == name.strip() and words[0][0].isupper() and len(words[0]) >= 3:
+            found.append(words[0])
+    return tuple(found)
 
 
 def fix_name_case(text: str, line: int, names: dict[str, str], changes: list[Normalisation]) -> str:

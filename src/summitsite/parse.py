@@ -131,6 +131,11 @@ class _Builder:
     """Folded -> capitalised names of this article, for the name-casing repair."""
     continuations: set[int] = field(default_factory=set)
     """Line numbers of hard-wrapped lines that continue the sentence of the line before."""
+    callout_labels: tuple[str, ...] = field(init=False)
+    """The labels of `options.callouts`, for one `startswith` test per paragraph."""
+
+    def __post_init__(self) -> None:
+        self.callout_labels = tuple(label for label, _ in self.options.callouts)
 
     def fix(self, text: str, line: int, starts_sentence: bool = False) -> str:
         """`text` with its scraping scars repaired; `starts_sentence`: its first word starts a sentence."""
@@ -179,10 +184,10 @@ def parse_seed(text: str, source: str, options: ParseOptions = ParseOptions(),
 
 def _study_text(body: list[Line], build: _Builder) -> None:
     """What the repairs need to know about the whole article: its names and its hard-wrapped lines."""
-    running = [ln.text for ln in body if not ln.heading and len(ln.text.split()) >= 6]
+    running = [ln.text for ln in body if not ln.heading and len(ln.text.split(maxsplit=5)) >= 6]
     build.names = name_casing(running, build.options.known_names)
     for prev, line in itertools.pairwise(body):
-        if (prev.shape == line.shape == "text" and not prev.heading and len(prev.text.split()) >= 8
+        if (prev.shape == line.shape == "text" and not prev.heading and len(prev.text.split(maxsplit=7)) >= 8
                 and prev.text[-1] not in _TERMINAL + ":"):
             build.continuations.add(line.number)
 
@@ -274,7 +279,7 @@ def _questions_over_headings(body: list[Line]) -> None:
     """A question in Title Case right above a heading is a heading too: the question the sections below answer."""
     for line, nxt in itertools.pairwise(body):
         if nxt.heading and not line.heading and line.shape == "text" and line.text.endswith("?") \
-                and len(line.text.split()) <= 14 and title_case_ratio(line.text) >= 0.75 \
+                and len(line.text.split(maxsplit=14)) <= 14 and title_case_ratio(line.text) >= 0.75 \
                 and not FURNITURE.search(line.text):
             line.heading = True
 
@@ -347,7 +352,7 @@ def _step_number(line: Line, nxt: Line | None) -> int | None:
 def _is_sentence(line: Line) -> bool:
     """Whether a line is a plain-text sentence (not a heading, a command or a label)."""
     return line.shape == "text" and not line.heading and line.text[0].isalnum() and line.text[-1] in ".!?" \
-        and len(line.text.split()) >= 3
+        and len(line.text.split(maxsplit=2)) >= 3
 
 
 def _assign_levels(body: list[Line]) -> None:
@@ -485,10 +490,12 @@ def _blocks(lines: list[Line], build: _Builder, in_faq: bool) -> list[Block]:
 def _text_block(line: Line, build: _Builder) -> Block | None:
     text = line.text
     folded = text.casefold()
-    for label, kind in build.options.callouts:
-        if folded.startswith(label) and len(text) > len(label) and text[len(label)].isspace():
-            return Callout(kind, text[:len(label)], build.fix(text[len(label):].strip(), line.number, True),
-                           line.number)
+    # One C-level test first: most paragraphs start with no callout label at all.
+    if folded.startswith(build.callout_labels):
+        for label, kind in build.options.callouts:
+            if folded.startswith(label) and len(text) > len(label) and text[len(label)].isspace():
+                return Callout(kind, text[:len(label)], build.fix(text[len(label):].strip(), line.number, True),
+                               line.number)
     if _is_boilerplate(text, build.options):
         build.removed.append(Removed("boilerplate", line.number, text))
         return None
@@ -500,7 +507,7 @@ def _text_block(line: Line, build: _Builder) -> Block | None:
 
 def _is_boilerplate(text: str, options: ParseOptions) -> bool:
     # Long lines are content even when they mention comments or newsletters.
-    return len(text.split()) <= 60 and _boilerplate_matcher(options.boilerplate)(text)
+    return len(text.split(maxsplit=60)) <= 60 and _boilerplate_matcher(options.boilerplate)(text)
 
 
 @functools.lru_cache(maxsize=32)
@@ -726,6 +733,6 @@ def _is_truncated(lines: list[Line]) -> bool:
     last = lines[-1]
     # Lists, tables and headings often end without punctuation; a short last line is more likely a
     # stray caption than a cut-off sentence.
-    if last.heading or last.shape != "text" or len(last.text.split()) < 4:
+    if last.heading or last.shape != "text" or len(last.text.split(maxsplit=3)) < 4:
         return False
     return last.text[-1] not in _TERMINAL
