@@ -103,6 +103,13 @@ def test_longest_match_wins():
         ("Kim Jong Un", "kim-jong-un"), ("South China Sea", "south-china-sea"), ("Kim", "kim-jong-un")]
 
 
+def test_letters_that_only_match_case_insensitively_still_name_their_entity():
+    # re's IGNORECASE pairs "ı" and "İ" with "i", casefold() does not: the match must not lose its owner.
+    matcher = EntityMatcher((ent("Pi Bank", kind="organisation"), ent("Russia")))
+    assert names(matcher, "The Pı Bank, the Pİ BANK and the pi  bank met Russia.") == [
+        ("Pı Bank", "pi-bank"), ("Pİ BANK", "pi-bank"), ("pi  bank", "pi-bank"), ("Russia", "russia")]
+
+
 def test_no_entities_means_no_matches():
     assert EntityMatcher([]).find("Russia") == []
 

@@ -213,9 +213,21 @@ class EntityMatcher:
             term = m.group()
             owner = found.get(term)
             if owner is None:
-                owner = found[term] = self._owner[term_key(term)]
+                owner = found[term] = self._owner.get(term_key(term)) or self._matched_owner(term)
             matches.append((m.start(), m.end(), owner))
         return matches
+
+
+    def _matched_owner(self, term: str) -> str:
+        """The owner of the alternative that matched `term`, found by trying them in the regex's order.
+
+        Python's case-insensitive matching pairs some letters that casefold() keeps apart (the dotless "ı"
+        and the dotted "İ" with "i"), so "Pı Bank" is a mention of "Pi Bank" without having its key.
+        """
+        for _, pattern, key in sorted(self._patterns(), key=lambda p: (-p[0], p[1])):
+            if re.fullmatch(pattern, term):
+                return self._owner[key]
+        raise AssertionError(f"{term!r} matched no term")  # the combined regex is made of these alternatives
 
 
 def _grouped_body(keys: list[str]) -> str | None:
