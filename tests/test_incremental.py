@@ -157,6 +157,24 @@ def test_the_first_edit_after_a_clean_build_rerenders_no_more_than_any_later_edi
     assert first.rendered == second.rendered
 
 
+def test_an_edit_that_names_no_entity_rerenders_no_entity_or_compare_page(site: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    _build(site, out, jobs=1)
+    rendered: list[str] = []
+    real = builder.render_page_chunks
+    monkeypatch.setattr(builder, "render_page_chunks",
+                        lambda env, s, job, context: rendered.append(job.path) or real(env, s, job, context))
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence about the weather.\n", encoding="utf-8")
+    report = _build(site, out, jobs=1)
+    assert report.rendered == len(rendered) > 0
+    assert not [path for path in rendered if path.startswith(("entities/", "compare/"))]
+    assert any(path.startswith("articles/") for path in rendered)
+    _build(site, tmp_path / "plain", use_cache=False)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
+
+
 def test_template_change_rerenders_every_page_that_uses_it(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     _build(site, out)

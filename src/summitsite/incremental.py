@@ -11,8 +11,9 @@ header, navigation and entity links) together with the page's own data:
 
 An article the build found in (or put into) its cache is known by the key it was parsed under, which
 covers its text, options, sidecar and summitsite's code: with its slug, that key stands for the whole
-article, and for each of its mentions of an entity (the entity list is in the shell). Pages hash those
-keys instead of pickling the article or the sentences again; articles without a key are pickled whole.
+article on its own page, which hashes it instead of pickling the article again; articles without a key
+are pickled whole. A mention of an entity is hashed by what it shows (section, heading, count, sentences),
+not by its article's key: an edit elsewhere in the article leaves the entity and compare pages as they were.
 
 With the built-in templates that is exactly what each page's context can reach. A site with templates of
 its own can reach anything in the `Site`, so there the shell also hashes every article in full: any change
@@ -30,7 +31,7 @@ from typing import Any
 
 from summitsite.analyse import Site
 from summitsite.cache import code_fingerprint, digest, template_sources
-from summitsite.model import Article, SectionMention
+from summitsite.model import Article
 from summitsite.render import PageJob, reading_minutes
 
 
@@ -38,35 +39,25 @@ def _as_card(card: bytes) -> bytes:
     return card
 
 
-def _as_mention(key: bytes, article: str, section: str, entity: str) -> tuple[bytes, str, str, str]:
-    return key, article, section, entity
-
-
 class _Pickler(pickle.Pickler):
-    """Pickles a page context with every `Article` in it replaced by the hash of its card, and every
-    `SectionMention` of an article with a parse key by that key and the mention's place.
+    """Pickles a page context with every `Article` in it replaced by the hash of its card.
 
     The replacement goes through `dispatch_table`, which the C pickler consults only for types it lists;
     a `persistent_id` hook instead was a Python call for each of the millions of objects in a site's
     contexts, and made fingerprinting cost a third of rendering.
     """
 
-    def __init__(self, file: io.BytesIO, cards: dict[int, bytes], keys: Mapping[str, bytes]) -> None:
+    def __init__(self, file: io.BytesIO, cards: dict[int, bytes]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         # No memo: a fingerprint must not depend on which equal values happen to be one object (a scan fresh
         # from a worker or read from the cache, an article parsed now or loaded). Contexts have no cycles.
         self.fast = True
+
         def reduce(article: Article) -> Any:
             card = cards.get(id(article))
             return (_as_card, (card,)) if card is not None else article.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
 
-        def reduce_mention(mention: SectionMention) -> Any:
-            key = keys.get(mention.article)
-            if key is None:
-                return mention.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
-            return _as_mention, (key, mention.article, mention.section, mention.entity)
-
-        self.dispatch_table = {Article: reduce, SectionMention: reduce_mention}
+        self.dispatch_table = {Article: reduce}
 
 
 def _card(article: Article) -> bytes:
@@ -106,7 +97,7 @@ class Fingerprinter:
 
     def _dump(self, value: object) -> bytes:
         buf = io.BytesIO()
-        _Pickler(buf, self.cards, self.keys).dump(value)
+        _Pickler(buf, self.cards).dump(value)
         return hashlib.sha256(buf.getvalue()).digest()
 
     def page(self, job: PageJob, given: dict[str, Any]) -> bytes:
