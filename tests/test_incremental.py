@@ -175,6 +175,27 @@ def test_an_edit_that_names_no_entity_rerenders_no_entity_or_compare_page(site: 
     assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
 
 
+def test_sidecars_are_read_from_the_cache_until_they_change(site: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from summitsite import loader
+    out = tmp_path / "out"
+    _build(site, out, jobs=1)
+    read: list[str] = []
+    real = loader._sidecar_from
+    monkeypatch.setattr(loader, "_sidecar_from", lambda data, shown: read.append(shown) or real(data, shown))
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence.\n", encoding="utf-8")
+    _build(site, out, jobs=1)
+    assert read == []
+    sidecar = seed.with_suffix(".yml")
+    sidecar.write_text(sidecar.read_text(encoding="utf-8").replace("tags: [", 'tags: ["ferries", '), encoding="utf-8")
+    _build(site, out, jobs=1)
+    assert read == [f"seeds/{sidecar.name}"]
+    assert (out / "topics" / "ferries" / "index.html").is_file()
+    _build(site, tmp_path / "plain", use_cache=False)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
+
+
 def test_template_change_rerenders_every_page_that_uses_it(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     _build(site, out)

@@ -12,7 +12,7 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -98,12 +98,14 @@ def load_site(source: Path, include_drafts: bool = False, *, base_url: str | Non
               search: bool | None = None, parse: ParseSeed = parse_seed,
               parse_all: Callable[[list[ParseJob]], list[Article]] | None = None,
               scan: ScanArticle = scan_article, relate: RelateArticles = related_articles,
+              known_meta: MutableMapping[bytes, ArticleMeta] | None = None,
               ) -> tuple[Site, tuple[Diagnostic, ...]]:
     """The analysed site and the loader's and analyser's warnings; nothing is rendered.
 
     `base_url` and `search`, when given, replace summitsite.yml's (an empty base_url clears it).
     `parse` replaces `parse_seed` for every seed (the dev server passes a cache of unchanged articles);
-    `scan` and `relate` replace `scan_article` and `related_articles` (the build's answer from its cache).
+    `scan` and `relate` replace `scan_article` and `related_articles` (the build's answer from its cache), and
+    `known_meta` holds the sidecars already read (`loader.load_seeds`).
     """
     # Every loading stage runs even when an earlier one failed, so one run reports all the problems.
     errors: list[Diagnostic] = []
@@ -115,7 +117,7 @@ def load_site(source: Path, include_drafts: bool = False, *, base_url: str | Non
     # The entity list comes first: its names tell the loader how names are capitalised ("russia's").
     entities = _collect(errors, load_entities, source, default=())
     loaded = _collect(errors, lambda: load_seeds(source, config, include_drafts, parse, known_names(entities),
-                                                 parse_all=parse_all), default=None)
+                                                 parse_all=parse_all, known_meta=known_meta), default=None)
     pages = _collect(errors, load_pages, source, include_drafts, config.allow_html, default=[])
     if errors:
         raise SummitError(errors)
@@ -148,10 +150,12 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     parser = _CachedParser(cache, jobs, parse, progress)
     scans = _CachedScans(cache, parser, memo)
     relate = _CachedRelated(cache, memo, jobs)
+    sidecars = _CachedSidecars(cache)
     site, warnings = load_site(source, include_drafts, base_url=base_url, search=search, parse_all=parser,
-                               scan=scans, relate=relate)
+                               scan=scans, relate=relate, known_meta=sidecars)
     scans.save()
     relate.save()
+    sidecars.save()
     progress.stage("analysed")
     env = env if env is not None else make_environment(source)
     plan = page_jobs(site)
@@ -378,6 +382,32 @@ class _CachedScans:
         if self.memo is not None:
             self.memo.scans = self.seen  # the articles of this build only: the others are gone
         self.stored, self.seen = {}, {}
+
+
+class _CachedSidecars(dict):
+    """The sidecars read by the last build, by the hash of their shown path and bytes (`loader.load_seeds`):
+    reading YAML is most of what loading costs once the articles come from the cache."""
+
+    FILE = "sidecars.pickle"
+
+    def __init__(self, cache: BuildCache | None) -> None:
+        stored = cache.load(self.FILE) if cache is not None else None
+        super().__init__(stored if isinstance(stored, dict) else {})
+        self.cache, self.used, self.before = cache, set(), frozenset(self)
+
+    def get(self, key: bytes, default: Any = None) -> Any:
+        self.used.add(key)
+        found = super().get(key, default)
+        return found if isinstance(found, ArticleMeta) else default
+
+    def __setitem__(self, key: bytes, meta: ArticleMeta) -> None:
+        self.used.add(key)
+        super().__setitem__(key, meta)
+
+    def save(self) -> None:
+        """Keep exactly the sidecars of this build; write only when that changed."""
+        if self.cache is not None and self.used != self.before:
+            self.cache.save(self.FILE, {key: self[key] for key in sorted(self.used) if key in self})
 
 
 class _CachedRelated:

@@ -14,6 +14,8 @@ What is stored:
   Each of these is `SHARDS` files by the key's first byte: a one-seed edit rewrites one small file of
   each, where one file for all had pickled the whole site again (a second copy of it in memory, and most
   of a rebuild's time after the render), and one file per entry made 30,000 files of 10,000 articles.
+- `sidecars.pickle`: (shown path, bytes) of each seed's sidecar -> its `ArticleMeta`, so an unchanged sidecar
+  is not read as YAML again.
 - `related.pickle`: the last related-articles result and a hash of everything it was computed from
   (each article's slug, title, entities and tags), so an edit that changes none of them reuses it.
 - `output.pickle`: the last build's `OutputState`: a hash of every input file and option (for the

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,9 +92,19 @@ def load_seed(path: Path, root: Path, config: SiteConfig, known_names: tuple[str
                       _sidecar_meta(path, lambda p: display_path(p, root)))
 
 
-def _sidecar_meta(path: Path, shown: Callable[[Path], str]) -> ArticleMeta | None:
+def _sidecar_meta(path: Path, shown: Callable[[Path], str],
+                  known: MutableMapping[bytes, ArticleMeta] | None = None) -> ArticleMeta | None:
     sidecar = path.with_suffix(SIDECAR_SUFFIX)
-    return load_sidecar(sidecar, shown(sidecar)) if sidecar.is_file() else None
+    if not sidecar.is_file():
+        return None
+    if known is None:
+        return load_sidecar(sidecar, shown(sidecar))
+    data, name = sidecar.read_bytes(), shown(sidecar)
+    key = hashlib.sha256(name.encode("utf-8") + b"\0" + data).digest()
+    meta = known.get(key)
+    if meta is None:
+        meta = known[key] = _sidecar_from(data, name)
+    return meta
 
 
 def _shown_in(folder: Path, root: Path) -> Callable[[Path], str]:
@@ -117,11 +128,14 @@ ParseJob = tuple[str, str, ParseOptions, "ArticleMeta | None"]
 def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
                parse: Callable[[str, str, ParseOptions, ArticleMeta | None], Article] = parse_seed,
                known_names: tuple[str, ...] = (), *,
-               parse_all: Callable[[list[ParseJob]], list[Article]] | None = None) -> LoadResult:
+               parse_all: Callable[[list[ParseJob]], list[Article]] | None = None,
+               known_meta: MutableMapping[bytes, ArticleMeta] | None = None) -> LoadResult:
     """Every `seeds/*.txt` of the site, in file-name order. All problems are collected before raising.
 
     `parse` stands in for `parse_seed` (same signature, same result): the dev server passes a cache.
     `parse_all`, when given, parses every seed at once (the builder's cache and process pool) instead.
+    `known_meta` holds sidecars already read, by the hash of their shown path and bytes (the build cache's):
+    a sidecar found there is not parsed again, and one read now is added.
     """
     folder = root / SEEDS_DIR
     if not folder.is_dir():
@@ -144,7 +158,7 @@ def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
         shown = shown_of(path)
         try:
             text, removed, line = strip_controls(_decode(path.read_bytes(), shown))
-            meta = _sidecar_meta(path, shown_of)
+            meta = _sidecar_meta(path, shown_of, known_meta)
         except SummitError as exc:
             errors.extend(exc.diagnostics)
             continue
