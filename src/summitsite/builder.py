@@ -355,8 +355,8 @@ class _CachedScans:
             return scan_article(article, matcher)
         if not self.prefetched:
             self._prefetch(matcher)
-        # Popped: once indexed, a scan's copies of the article's texts can go (`mentions.index_mentions`
-        # keeps the article's own strings), so the build never holds every scan beside the whole index.
+        # Popped: a scan is needed only until the mention index has it, so the build never holds every scan
+        # beside the whole index.
         found = self.stored.pop(digest(key, matcher.signature), None)
         return found if isinstance(found, ArticleScan) else scan_article(article, matcher)
 

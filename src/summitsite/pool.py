@@ -55,7 +55,7 @@ def run_indexed(func: Callable[[Any, int], R], state: Any, count: int, jobs: int
     that lists every article), heaviest first: each is a task of its own, handed out before the rest, so
     that no worker is left with all of them at the end while the others idle. With `collect`, each result
     goes to `collect(i, result)` as soon as it arrives and the list returned is empty: the results are
-    never all held at once (the mention scans of a big site, pickled, are hundreds of megabytes).
+    never all held at once (a big site's mention scans).
     """
     global _TASK
     if jobs <= 1 or count < MIN_ITEMS or not can_fork():
