@@ -181,7 +181,9 @@ class EntityMatcher:
             for term in entity.terms:
                 self._owner.setdefault(term_key(term), entity.slug)
         alternatives = sorted(self._patterns(), key=lambda p: (-p[0], p[1]))
-        body = _grouped_body([key for _, _, key in alternatives]) or "|".join(p for _, p, _ in alternatives)
+        self._alternatives = tuple((pattern, key) for _, pattern, key in alternatives)
+        """(pattern, term key) in the order the combined regex tries them."""
+        body = _grouped_body([key for _, key in self._alternatives]) or "|".join(p for p, _ in self._alternatives)
         self._regex = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if body else None
         self._found: dict[str, str] = {}
         """Matched text -> entity slug: a site's mentions are a few spellings repeated many times."""
@@ -217,14 +219,13 @@ class EntityMatcher:
             matches.append((m.start(), m.end(), owner))
         return matches
 
-
     def _matched_owner(self, term: str) -> str:
         """The owner of the alternative that matched `term`, found by trying them in the regex's order.
 
         Python's case-insensitive matching pairs some letters that casefold() keeps apart (the dotless "ı"
         and the dotted "İ" with "i"), so "Pı Bank" is a mention of "Pi Bank" without having its key.
         """
-        for _, pattern, key in sorted(self._patterns(), key=lambda p: (-p[0], p[1])):
+        for pattern, key in self._alternatives:
             if re.fullmatch(pattern, term):
                 return self._owner[key]
         raise AssertionError(f"{term!r} matched no term")  # the combined regex is made of these alternatives
