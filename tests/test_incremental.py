@@ -175,6 +175,75 @@ def test_an_edit_that_names_no_entity_rerenders_no_entity_or_compare_page(site: 
     assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
 
 
+def _contexts_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The output paths whose page context the build computes (each page fingerprinted or rendered)."""
+    made: list[str] = []
+    real = builder.page_context
+    monkeypatch.setattr(builder, "page_context", lambda s, job, compare=None: made.append(job.path)
+                        or real(s, job, compare))
+    return made
+
+
+def _faq_edit(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    faq = next(i for i, line in enumerate(lines) if line.strip() == "Frequently Asked Questions")
+    lines[faq + 1] = lines[faq + 1].rstrip("\n").removesuffix(".") + " today.\n"
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("edit", ["late sentence", "faq answer"])
+def test_an_edit_that_keeps_cards_and_counts_looks_only_at_the_pages_that_show_the_article(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str) -> None:
+    """Every other page shows only cards, mention counts and the shell: it is kept without its context even
+    being computed, and the output still equals a clean build's."""
+    out = tmp_path / "out"
+    first = _build(site, out, jobs=1)
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text + "A late sentence about the weather.\n" if edit == "late sentence" else _faq_edit(text),
+                    encoding="utf-8")
+    made = _contexts_made(monkeypatch)
+    report = _build(site, out, jobs=1)  # in this process, where the contexts are counted
+    article = next(a for a in report.site.articles if a.source.endswith(seed.name))
+    entities = report.site.mentions.by_article[article.slug]
+    allowed = {f"articles/{article.slug}/index.html", "faq/index.html",
+               *(f"entities/{e}/index.html" for e in entities), *(f"compare/{e}/index.html" for e in entities)}
+    assert f"articles/{article.slug}/index.html" in made
+    assert set(made) <= allowed and len(made) < first.pages // 2
+    assert ("faq/index.html" in made) == (edit == "faq answer")
+    _build(site, tmp_path / "plain", use_cache=False)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
+
+
+def test_a_kept_page_changed_by_hand_is_rendered_again_even_when_the_edit_settles_it(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    _build(site, out, jobs=1)
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence about the weather.\n", encoding="utf-8")
+    (out / "topics" / "index.html").write_bytes(b"tampered")
+    made = _contexts_made(monkeypatch)
+    _build(site, out, jobs=1)
+    assert "topics/index.html" in made and "index.html" not in made
+    _build(site, tmp_path / "plain", use_cache=False)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
+
+
+def test_an_edit_to_a_title_looks_at_every_page_again(site: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    first = _build(site, out, jobs=1)
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    lines = seed.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[0] = lines[0].rstrip("\n") + " Again\n"
+    seed.write_text("".join(lines), encoding="utf-8")
+    made = _contexts_made(monkeypatch)
+    _build(site, out, jobs=1)
+    assert len(made) == first.pages
+    _build(site, tmp_path / "plain", use_cache=False)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
+
+
 def test_sidecars_are_read_from_the_cache_until_they_change(site: Path, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from summitsite import loader

@@ -63,6 +63,8 @@ class RenderResult:
     """Seeds parsed by this build (the others came from the cache)."""
     rendered: int = 0
     """Pages rendered by this build (the others were reused unchanged)."""
+    aspects: Any = None
+    """The `incremental.SiteAspects` the next build compares with (only made for a build with a cache)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,18 +161,33 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     progress.stage("analysed")
     env = env if env is not None else make_environment(source)
     plan = page_jobs(site)
-    from summitsite.incremental import Fingerprinter  # imported late: it imports render
+    from summitsite.incremental import Fingerprinter, settled_pages, site_aspects  # imported late: they import render
 
+    fingerprinter = Fingerprinter(site, source, parser.keys)
+    # Only a build that records its output (with the cache) needs the aspects, for the next build.
+    aspects = site_aspects(fingerprinter, plan, previous.aspects if previous is not None else None) \
+        if cache is not None else None
+    settled = settled_pages(previous.aspects, aspects, plan) \
+        if previous is not None and aspects is not None else set()
     # Each page's context, fingerprint and (when the fingerprint is new) rendering happen together in the
     # workers: the context is computed once and shared by the two, and none of it is a serial step.
     old_out = Path(previous.output) if previous is not None else None
-    pages = _Pages(env, site, plan, views.compare_entities(site), Fingerprinter(site, source, parser.keys), source,
+    pages = _Pages(env, site, plan, views.compare_entities(site), fingerprinter, source,
                    previous.files if previous is not None else {}, old_out, reuse or {}, staging)
     progress.start("rendering", len(plan))
+    # A settled page is only checked on disk, here; the others go to the workers.
+    outcomes: list = [None] * len(plan)
+    for i in settled:
+        outcomes[i] = _settled_page(pages, i)
+    todo = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    progress.advance(len(plan) - len(todo))
     # Hub pages (entities, compare, topics, the FAQ) each show part of every article that concerns them.
     weight = {"faq": 0, "entity": 1, "topic": 2, "compare": 3, "index": 4, "entities": 5, "topics": 6}
-    heavy = sorted((i for i, job in enumerate(plan) if job.kind in weight), key=lambda i: (weight[plan[i].kind], i))
-    outcomes = pool.run_indexed(_page_job, pages, len(plan), jobs, progress.advance, heavy=heavy)
+    heavy = sorted((n for n, i in enumerate(todo) if plan[i].kind in weight),
+                   key=lambda n: (weight[plan[todo[n]].kind], n))
+    for i, outcome in zip(todo, pool.run_indexed(_page_job, (pages, todo), len(todo), jobs, progress.advance,
+                                                 heavy=heavy), strict=True):
+        outcomes[i] = outcome
     progress.stage("rendered")
     fresh: dict[str, bytes] = {}
     kept: dict[str, Path] = {}
@@ -210,7 +227,7 @@ def render_files(source: Path, include_drafts: bool = False, *, base_url: str | 
     by_path = dict(zip((j.path for j in plan), fingerprints, strict=True))
     # Without files carried over from an old output, the result is the plain sorted dict it always was.
     out_files: Mapping[str, bytes] = files if files.kept or files.staged else dict(sorted(files.fresh.items()))
-    return RenderResult(site, out_files, warnings, search_seconds, by_path, parser.parsed, rendered_count)
+    return RenderResult(site, out_files, warnings, search_seconds, by_path, parser.parsed, rendered_count, aspects)
 
 
 def site_from_cache(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
@@ -243,11 +260,26 @@ class _Pages:
     """Where a rendered page goes, when not back to the parent in memory."""
 
 
-def _page_job(pages: _Pages, i: int) -> tuple[bytes, str, bytes | None]:
-    """(fingerprint, how, bytes): the page rendered, or found unchanged in memory or in the old output.
+def _settled_page(pages: _Pages, i: int) -> tuple[bytes, str, None] | None:
+    """A settled page kept from the old output without computing its context, or None if its file there is
+    not the one recorded (then it is fingerprinted, and rendered if need be, like any other page)."""
+    record = pages.records.get(pages.plan[i].path)
+    if record is None or record.fingerprint is None or pages.old_out is None:
+        return None
+    try:
+        if record.matches(os.lstat(pages.old_out / pages.plan[i].path)):
+            return record.fingerprint, _KEPT, None
+    except OSError:
+        pass
+    return None
 
-    A page placed in the staging folder comes back as its SHA-256 instead of its bytes.
+
+def _page_job(state: tuple[_Pages, list[int]], n: int) -> tuple[bytes, str, bytes | None]:
+    """(fingerprint, how, bytes) of the page `todo[n]`: rendered, or found unchanged in memory or in the old
+    output. A page placed in the staging folder comes back as its SHA-256 instead of its bytes.
     """
+    pages, todo = state
+    i = todo[n]
     job = pages.plan[i]
     try:
         context = page_context(pages.site, job, pages.compare)
@@ -594,7 +626,7 @@ def _record_output(out: Path, files: SiteFiles, previous: OutputState | None, re
             continue
         records[path] = FileRecord(sha, st.st_size, st.st_mtime_ns, st.st_ino, result.fingerprints.get(path))
     return OutputState(str(out), inputs, records, result.search_seconds is not None, result.warnings,
-                       len(result.site.articles), notes)
+                       len(result.site.articles), notes, result.aspects)
 
 
 def template_diagnostic(exc: BaseException, source: Path) -> Diagnostic | None:

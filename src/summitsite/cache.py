@@ -108,6 +108,8 @@ class OutputState:
     warnings: tuple = ()
     articles: int = 0
     notes: tuple[str, ...] = ()
+    aspects: Any = None
+    """What each page showed of each article (`incremental.SiteAspects`): which pages an edit can change."""
 
 
 class BuildCache:

@@ -18,6 +18,12 @@ not by its article's key: an edit elsewhere in the article leaves the entity and
 With the built-in templates that is exactly what each page's context can reach. A site with templates of
 its own can reach anything in the `Site`, so there the shell also hashes every article in full: any change
 to the content re-renders every page (unchanged bytes are still not rewritten), correct if not minimal.
+
+Computing every page's context only to find most fingerprints unchanged was most of a one-seed edit's
+rendering stage. So a build also records what each page kind can show of each article (`SiteAspects`: the
+whole article, its card, its mention counts, its FAQs, its related articles), and the next build compares:
+when only some articles' text changed, and not their cards or counts, `settled_pages` names the pages that
+cannot have changed, and those are kept from the old output without their context being computed.
 """
 
 from __future__ import annotations
@@ -26,11 +32,14 @@ import hashlib
 import io
 import pickle
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from summitsite import paths, urls
 from summitsite.analyse import Site
 from summitsite.cache import code_fingerprint, digest, template_sources
+from summitsite.mentions import INTRO
 from summitsite.model import Article
 from summitsite.render import PageJob, reading_minutes
 
@@ -116,3 +125,89 @@ class Fingerprinter:
         elif job.kind == "topics":
             parts.append(self._dump(site.topics))  # topics.html reads site.topics
         return digest(*parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleAspects:
+    """What each kind of page can show of one article, hashed: its own page, a list, the mention index, the FAQ."""
+
+    slug: str
+    own: bytes
+    """The whole article under its slug (its parse key, or the article pickled): its own page."""
+    card: bytes
+    """What a list or a neighbour link shows (`_card`)."""
+    presence: bytes
+    """Which entities it mentions, how often, and in which sections and FAQs: every count, chart and co-mention."""
+    faqs: bytes
+    entities: tuple[str, ...]
+    """The entities it mentions: their entity and compare pages quote it."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteAspects:
+    """A build's per-article aspects, beside the page fingerprints it recorded (`cache.OutputState.aspects`).
+
+    The next build compares its own with them (`settled_pages`) to find the pages whose fingerprints cannot
+    have changed, and keeps those pages without computing their context at all.
+    """
+
+    shell: bytes
+    plan: tuple[str, ...]
+    """The output path of each page, in `render.page_jobs` order."""
+    articles: tuple[ArticleAspects, ...]
+    """In reading order."""
+    related: tuple[tuple[str, ...], ...]
+    """Each article's related articles, in reading order."""
+
+
+def site_aspects(fingerprinter: Fingerprinter, plan: list[PageJob], previous: SiteAspects | None) -> SiteAspects:
+    """This build's `SiteAspects`; an article whose `own` hash the previous build had is not hashed again."""
+    site = fingerprinter.site
+    mentions = site.mentions
+    known = {a.own: a for a in previous.articles} if previous is not None else {}
+    found = []
+    for article in site.articles:
+        key = fingerprinter.keys.get(article.slug)
+        own = digest(b"article", key, article.slug) if key is not None else _full(article)
+        aspects = known.get(own)
+        if aspects is None:
+            slug = article.slug
+            counts = mentions.by_article.get(slug, {})
+            sections = (INTRO, *(s.anchor for s in article.sections))
+            faqs = article.faqs
+            presence = (tuple(counts.items()),
+                        tuple((k, mentions.section_entities.get((slug, k))) for k in sections),
+                        tuple((f.anchor, mentions.faq_entities.get((slug, f.anchor))) for f in faqs))
+            aspects = ArticleAspects(slug, own, fingerprinter.cards[id(article)],
+                                     hashlib.sha256(pickle.dumps(presence, protocol=4)).digest(),
+                                     hashlib.sha256(pickle.dumps(faqs, protocol=4)).digest(), tuple(counts))
+        found.append(aspects)
+    return SiteAspects(fingerprinter.shell, tuple(job.path for job in plan), tuple(found),
+                       tuple(tuple(site.related.get(a.slug, ())) for a in site.articles))
+
+
+def settled_pages(previous: SiteAspects | None, current: SiteAspects, plan: list[PageJob]) -> set[int]:
+    """The pages (indices into `plan`) whose fingerprints are the previous build's, known from the aspects alone.
+
+    Nothing is settled unless the shell, the list of pages and every article's card and mention counts are
+    as before. Then only these can differ: the edited articles' own pages, the entity and compare pages
+    that quote them, the FAQ hub (if their FAQs changed) and the pages whose related articles changed.
+    Every other page shows only the shell, cards and counts (see the module docstring), and is settled.
+    """
+    if (previous is None or previous.shell != current.shell or previous.plan != current.plan
+            or len(previous.articles) != len(current.articles)):
+        return set()
+    unsettled: set[str] = set()
+    for old, new, old_related, new_related in zip(previous.articles, current.articles, previous.related,
+                                                  current.related, strict=True):
+        if old.own != new.own:
+            if old.card != new.card or old.presence != new.presence:
+                return set()
+            unsettled.add(urls.article_path(new.slug))
+            for entity in new.entities:  # the same as old.entities: the presence is unchanged
+                unsettled.update((paths.entity_path(entity), paths.compare_path(entity)))
+            if old.faqs != new.faqs:
+                unsettled.add(paths.FAQ_INDEX)
+        elif old_related != new_related:
+            unsettled.add(urls.article_path(new.slug))
+    return {i for i, job in enumerate(plan) if job.path not in unsettled}
