@@ -217,7 +217,11 @@ STAGES = [
     (write, "_write_new"),
     (write, "_carry_over"),
     (write.Staging, "place"),
+    (write, "_keep_aside"),
+    (write, "_put"),
 ]
+IN_PLACE = {"_keep_aside", "_put"}
+"""Steps of a small update made in place; the other steps of writing are those of a new folder swapped in."""
 
 
 @pytest.fixture
@@ -238,6 +242,7 @@ def test_a_failure_at_any_stage_leaves_the_output_byte_identical(built_site: Pat
     before = tree_bytes(out)
     stat_before = {p: os.stat(out / p).st_ino for p in before}
     monkeypatch.setattr(module, name, _boom(exc))
+    monkeypatch.setattr(write, "IN_PLACE_SHARE", 1.0 if name in IN_PLACE else 0.0)
     (site / "seeds" / "a.txt").write_text(SEED + "A new paragraph that the failed build never publishes.\n")
     args = ["build", "--source", str(site)] + ([] if name == "index_files" else ["--no-search"])
     if isinstance(exc, RuntimeError):

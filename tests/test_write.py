@@ -372,3 +372,72 @@ def test_a_discarded_staging_removes_the_folders_it_made_and_no_others(tmp_path:
     assert staging.path.parent == tmp_path / "kept" / "new" / "deeper"
     staging.discard()
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["kept"]
+
+
+BIG = {f"articles/a{i}/index.html": f"<h1>{i}</h1>".encode() for i in range(30)}
+
+
+def test_a_small_update_replaces_only_the_changed_files_in_place(source: Path, output: Path) -> None:
+    write_output(BIG, output, source)
+    folder = os.stat(output).st_ino
+    keep = output / "articles/a1/index.html"
+    os.utime(keep, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    before = os.stat(keep)
+    new = dict(BIG, **{"articles/a2/index.html": b"<h1>2, changed</h1>", "articles/new/index.html": b"<h1>n</h1>"})
+    del new["articles/a3/index.html"]
+    assert len(new) * write.IN_PLACE_SHARE >= 3
+
+    report = write_output(new, output, source)
+
+    assert report == WriteReport(written=2, unchanged=28, removed=1)
+    assert os.stat(output).st_ino == folder  # updated, not swapped
+    after = os.stat(keep)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    files = tree(output)
+    assert files.pop(MARKER).startswith(b"made by summitsite")
+    assert files == new
+    assert not (output / "articles/a3").exists()  # its folder went with it
+    assert leftovers(output.parent) == []
+
+
+@pytest.mark.parametrize("exc", [OSError("busy"), KeyboardInterrupt()], ids=["oserror", "ctrl-c"])
+@pytest.mark.parametrize("step", ["replace", "remove"])
+def test_a_failed_update_in_place_puts_back_every_old_file(source: Path, output: Path, exc: BaseException,
+                                                           step: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_output(BIG, output, source)
+    before = tree(output)
+    new = dict(BIG, **{"articles/a2/index.html": b"<h1>2, changed</h1>", "articles/new/index.html": b"<h1>n</h1>"})
+    del new["articles/a3/index.html"]
+    real = os.replace if step == "replace" else os.rename
+    calls = []
+
+    def flaky(src, dst):
+        # The second file put in place, or the file to remove (the rollback's own moves go through).
+        if Path(dst).is_relative_to(output.resolve()) and not Path(src).is_relative_to(output.resolve()):
+            calls.append(dst)
+            if len(calls) == 2:
+                raise exc
+        elif step == "remove" and Path(src).is_relative_to(output.resolve()):
+            raise exc
+        real(src, dst)
+
+    monkeypatch.setattr(os, step if step == "replace" else "rename", flaky)
+    with pytest.raises((SummitError, KeyboardInterrupt)):
+        write_output(new, output, source)
+    monkeypatch.undo()
+    assert tree(output) == before
+    assert not (output / "articles/new").exists()
+    assert leftovers(output.parent) == []
+
+
+def test_an_update_that_needs_a_file_to_become_a_folder_swaps_a_new_folder_in(source: Path, output: Path) -> None:
+    old = dict(BIG, **{"notes": b"a file"})
+    write_output(old, output, source)
+    folder = os.stat(output).st_ino
+    new = dict(BIG, **{"notes/index.html": b"now a folder"})
+    assert write_output(new, output, source) == WriteReport(written=1, unchanged=30, removed=1)
+    assert os.stat(output).st_ino != folder
+    files = tree(output)
+    del files[MARKER]
+    assert files == new
+    assert leftovers(output.parent) == []

@@ -1,9 +1,13 @@
-"""Writing a finished site to the output folder: location checks, safe paths and the atomic swap.
+"""Writing a finished site to the output folder: location checks, safe paths, the swap and the update.
 
 This module owns everything that touches the output folder on disk. A build is written into a fresh
 temporary folder next to the output and swapped in with renames, so readers (a web server, a browser)
 see either the whole previous site or the whole new one, and a failed or interrupted build leaves the
-previous output exactly as it was. Every output folder carries `MARKER`, which is what allows summitsite
+previous output exactly as it was. A small update (an edit to a few articles) is cheaper done in place:
+each changed file is replaced atomically and the old ones are kept aside until all are in, so a failure
+still puts back the previous output; readers may then see old and new pages side by side for the
+milliseconds that takes, as with Hugo or rsync. Making and deleting a folder per page was most of the
+time a one-seed edit spent writing. Every output folder carries `MARKER`, which is what allows summitsite
 to replace or delete a folder without risking files it did not make.
 
 A build may fill that temporary folder before the write (`Staging`): its workers put each rendered page
@@ -235,15 +239,22 @@ def _validate_files(files: Mapping[str, bytes]) -> list[str]:
     return paths
 
 
+IN_PLACE_SHARE = 0.1
+"""An update that changes or removes at most this share of the output's files is made in place."""
+
+
 def write_output(files: Mapping[str, bytes], output: Path, source: Path,
                  previous: Mapping[str, FileRecord] | None = None, staging: Staging | None = None) -> WriteReport:
-    """Replace the output folder with exactly `files` (POSIX relative path -> bytes), atomically.
+    """Make the output folder hold exactly `files` (POSIX relative path -> bytes), all or nothing.
 
     `previous` (the build cache's records of the last output) lets an unchanged file be recognised by its
     stored hash and stat stamp instead of by reading it again; files that `files` carries over from the
-    old output (`SiteFiles.kept`) are hard-linked without being read at all. With `staging`, the files
-    that `files` has already placed there (`SiteFiles.staged`, path -> SHA-256) stay where they are, and
-    the rest join them.
+    old output (`SiteFiles.kept`) are not read at all. With `staging`, the files that `files` has already
+    placed there (`SiteFiles.staged`, path -> SHA-256) are used from there.
+
+    A small update (at most `IN_PLACE_SHARE` of the files changed or removed) replaces just those files in
+    the output folder, each atomically; anything bigger fills a new folder and swaps it in. Either way an
+    error or Ctrl-C puts back exactly the previous output.
     """
     previous = previous or {}
     kept = getattr(files, "kept", {})
@@ -257,75 +268,192 @@ def write_output(files: Mapping[str, bytes], output: Path, source: Path,
     had_old = os.path.lexists(out)
     old_files = _tree_files(out) if had_old else set()
 
-    written = unchanged = 0
-    tmp: Path | None = None
-    aside: Path | None = None
+    tmp: Path | None = staging.path if staging is not None else None
     try:
-        tmp = staging.path if staging is not None else _fresh_sibling(parent, _TMP_PREFIX, create=True)
-        made: set[Path] = set()
-        for rel in paths:
-            # `tmp` holds only what this build made (folders and regular files, never a link), and the
-            # paths passed `_check_rel`: no need to resolve each one, which cost a third of a rebuild.
-            dest = tmp / rel
-            # os.walk never enters a linked folder, so a file it listed has only real folders above it.
-            old = out / rel if rel in old_files else None
-            if rel in staged:
-                if old is not None and _staged_same(old, dest, previous.get(rel), staged[rel]):
-                    os.unlink(dest)
-                    _carry_over(old, dest)
-                    unchanged += 1
-                else:
-                    written += 1
-                continue
-            if dest.parent not in made:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                made.add(dest.parent)
-            if rel in kept:
-                if old is None or not _stamp_matches(old, previous.get(rel)):
-                    raise error(f"{rel} in the output folder {out} changed during the build; build again",
-                                code="output-changed")
-                _carry_over(old, dest)
-                unchanged += 1
-                continue
+        if tmp is None:
+            tmp = _fresh_sibling(parent, _TMP_PREFIX, create=True)
+        same = _unchanged(files, paths, out, tmp, old_files, kept, staged, previous)
+        changed = [rel for rel in paths if rel not in same]
+        removed = sorted(old_files - set(paths))
+        report = WriteReport(written=len(changed), unchanged=len(same), removed=len(removed))
+        if had_old and _fits_in_place(out, changed, removed, len(paths), old_files):
+            _update_in_place(files, out, tmp, changed, removed, old_files, staged)
+            return report
+        _fill(files, out, tmp, paths, same, staged)
+    except BaseException as exc:
+        # Also on KeyboardInterrupt: a Ctrl-C must not leave a half-written or missing output.
+        if tmp is not None and os.path.lexists(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            # A full disk or a permission problem is a user-facing problem, not a crash.
+            raise error(f"could not write the output folder {out}: {exc}", code="output-write-failed") from exc
+        raise
+    _swap_in(tmp, out, had_old)
+    return report
+
+
+def _unchanged(files: Mapping[str, bytes], paths: list[str], out: Path, tmp: Path, old_files: set[str],
+               kept: Mapping[str, Path], staged: Mapping[str, bytes], previous: Mapping[str, FileRecord]) -> set[str]:
+    """The paths whose file in the old output already has the new bytes."""
+    same = set()
+    for rel in paths:
+        # os.walk never enters a linked folder, so a file it listed has only real folders above it.
+        old = out / rel if rel in old_files else None
+        if rel in staged:
+            equal = old is not None and _staged_same(old, tmp / rel, previous.get(rel), staged[rel])
+        elif rel in kept:
+            if old is None or not _stamp_matches(old, previous.get(rel)):
+                raise error(f"{rel} in the output folder {out} changed during the build; build again",
+                            code="output-changed")
+            equal = True
+        else:
             data = bytes(files[rel])
             record = previous.get(rel)
             if old is not None and record is not None and _stamp_matches(old, record):
-                same = hashlib.sha256(data).digest() == record.sha
+                equal = hashlib.sha256(data).digest() == record.sha
             else:
-                same = old is not None and _same_bytes(old, data)
-            if same:
-                _carry_over(old, dest)
-                unchanged += 1
-            else:
-                _write_new(dest, data)
-                written += 1
-        _write_new(tmp / MARKER, MARKER_TEXT)
+                equal = old is not None and _same_bytes(old, data)
+        if equal:
+            same.add(rel)
+    return same
 
+
+def _fill(files: Mapping[str, bytes], out: Path, tmp: Path, paths: list[str], same: set[str],
+          staged: Mapping[str, bytes]) -> None:
+    """Complete the new folder `tmp`: unchanged files linked from the old output, the others written."""
+    made: set[Path] = set()
+    for rel in paths:
+        # `tmp` holds only what this build made (folders and regular files, never a link), and the paths
+        # passed `_check_rel`: no need to resolve each one, which cost a third of a rebuild.
+        dest = tmp / rel
+        if rel in staged:
+            if rel in same:
+                os.unlink(dest)
+                _carry_over(out / rel, dest)
+            continue
+        if dest.parent not in made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            made.add(dest.parent)
+        if rel in same:
+            _carry_over(out / rel, dest)
+        else:
+            _write_new(dest, bytes(files[rel]))
+    _write_new(tmp / MARKER, MARKER_TEXT)
+
+
+def _swap_in(tmp: Path, out: Path, had_old: bool) -> None:
+    """Put the complete new folder `tmp` in the place of the output folder."""
+    aside: Path | None = None
+    try:
         if had_old:
-            aside = _fresh_sibling(parent, _OLD_PREFIX, create=False)
+            aside = _fresh_sibling(out.parent, _OLD_PREFIX, create=False)
             os.rename(out, aside)
         os.rename(tmp, out)
     except BaseException as exc:
-        # Also on KeyboardInterrupt: a Ctrl-C must not leave a half-written or missing output.
         # The quick rename back comes first, so a second Ctrl-C during the slow rmtree costs only clutter.
-        swapped = tmp is not None and not os.path.lexists(tmp) and os.path.lexists(out)
+        swapped = not os.path.lexists(tmp) and os.path.lexists(out)
         if aside is not None and os.path.lexists(aside):
             if swapped:
                 # Interrupted right after the swap: the new output is complete, so keep it.
                 shutil.rmtree(aside, ignore_errors=True)
             elif not os.path.lexists(out):
                 os.rename(aside, out)
-        if tmp is not None and os.path.lexists(tmp):
+        if os.path.lexists(tmp):
             shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError):
-            # A full disk or a permission problem is a user-facing problem, not a crash.
-            raise error(f"could not write the output folder {out}: {exc}",
-                        code="output-write-failed") from exc
+            raise error(f"could not write the output folder {out}: {exc}", code="output-write-failed") from exc
         raise
     if aside is not None:
         # The new site is in place; a leftover old copy is only clutter, not worth failing the build.
         shutil.rmtree(aside, ignore_errors=True)
-    return WriteReport(written=written, unchanged=unchanged, removed=len(old_files - set(paths)))
+
+
+def _fits_in_place(out: Path, changed: list[str], removed: list[str], total: int, old_files: set[str]) -> bool:
+    """A small update of a folder summitsite made, where no new file needs an old file's name as a folder
+    (or an old folder's name as a file)."""
+    if len(changed) + len(removed) > total * IN_PLACE_SHARE or not (out / MARKER).is_file():
+        return False
+    old_folders = {rel.rsplit("/", n)[0] for rel in old_files for n in range(1, rel.count("/") + 1)}
+    return not any(rel in old_folders or any(folder in old_files for folder in _folders_of(rel)) for rel in changed)
+
+
+def _folders_of(rel: str) -> list[str]:
+    parts = rel.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def _update_in_place(files: Mapping[str, bytes], out: Path, tmp: Path, changed: list[str], removed: list[str],
+                     old_files: set[str], staged: Mapping[str, bytes]) -> None:
+    """Replace the changed files and remove the removed ones inside the output folder, keeping each old file
+    (by a hard link) in a folder beside it until all are done, to put them back if anything fails."""
+    for rel in changed:
+        if rel not in staged:
+            dest = tmp / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            _write_new(dest, bytes(files[rel]))
+    aside = _fresh_sibling(out.parent, _OLD_PREFIX, create=True)
+    replaced: list[str] = []
+    moved: list[str] = []
+    made: list[Path] = []
+    try:
+        for rel in changed:
+            target = out / rel
+            if rel in old_files:
+                (aside / rel).parent.mkdir(parents=True, exist_ok=True)
+                _keep_aside(target, aside / rel)
+            else:
+                made.extend(_make_folders(out, rel))
+            _put(tmp / rel, target)
+            replaced.append(rel)
+        for rel in removed:
+            (aside / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.rename(out / rel, aside / rel)
+            moved.append(rel)
+    except BaseException:
+        for rel in reversed(moved):
+            os.rename(aside / rel, out / rel)
+        for rel in reversed(replaced):
+            if rel in old_files:
+                os.replace(aside / rel, out / rel)
+            else:
+                os.unlink(out / rel)
+        for folder in reversed(made):
+            folder.rmdir()
+        shutil.rmtree(aside, ignore_errors=True)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    # The folders that removed files leave empty go too, as they would with a new folder swapped in.
+    for rel in removed:
+        for folder in reversed(_folders_of(rel)):
+            try:
+                os.rmdir(out / folder)
+            except OSError:
+                break
+
+
+def _put(new: Path, target: Path) -> None:
+    """Replace one file of the output atomically (a separate function so tests can make it fail)."""
+    os.replace(new, target)
+
+
+def _keep_aside(old: Path, copy: Path) -> None:
+    """A second name for the old file (itself, if it is a symbolic link), or a copy where links fail."""
+    try:
+        os.link(old, copy, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(old, copy, follow_symlinks=False)
+
+
+def _make_folders(out: Path, rel: str) -> list[Path]:
+    """Make the missing folders above `out / rel`; the ones made, outermost first."""
+    made = []
+    for folder in _folders_of(rel):
+        path = out / folder
+        if not os.path.isdir(path):
+            os.mkdir(path)
+            made.append(path)
+    return made
 
 
 _LEFTOVER = re.compile(r"\.build\.(?:tmp|old)-[0-9a-f]{12}")
