@@ -171,13 +171,13 @@ def test_the_index_holds_the_articles_own_strings_not_the_scans_copies():
     assert china.sentences == ("Russia met China.", "Then China left.")
 
 
-def test_section_strings_number_the_texts_as_section_texts_does():
+def test_section_text_numbers_the_texts_as_section_texts_does():
     # A scan's positions count texts in section_texts order; the index reads them back without Text objects.
     from pathlib import Path
 
     from summitsite.config import SiteConfig
     from summitsite.loader import load_seed
-    from summitsite.mentions import _section_strings, section_texts
+    from summitsite.mentions import _section_text, section_texts
     from summitsite.model import ListBlock, ListItem
     site = Path(__file__).parent / "fixtures" / "site"
     nested = ListBlock(False, (ListItem("one", 2, (ListItem("one.a", 3),)), ListItem("two", 4)), 2)
@@ -185,9 +185,9 @@ def test_section_strings_number_the_texts_as_section_texts_does():
                      (sec("More", "After."),), (), False)
     articles = [load_seed(seed, site, SiteConfig()) for seed in sorted((site / "seeds").glob("*.txt"))]
     for article in [*articles, listed]:
-        expected = {key: (key, heading, [t.text for t in texts]) for key, heading, texts in section_texts(article)}
-        assert _section_strings(article) == expected, article.source
-    assert _section_strings(listed)[""][2] == ["Lede.", "one", "one.a", "two", "Label:", "Text."]
+        for key, heading, texts in section_texts(article):
+            assert _section_text(article, key) == (key, heading, [t.text for t in texts]), (article.source, key)
+    assert _section_text(listed, "")[2] == ["Lede.", "one", "one.a", "two", "Label:", "Text."]
 
 
 # --- suggestions ------------------------------------------------------------------------------------------

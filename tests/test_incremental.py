@@ -211,6 +211,8 @@ def test_an_edit_that_keeps_cards_and_counts_looks_only_at_the_pages_that_show_t
     assert f"articles/{article.slug}/index.html" in made
     assert set(made) <= allowed and len(made) < first.pages // 2
     assert ("faq/index.html" in made) == (edit == "faq answer")
+    if edit == "late sentence":  # it quotes no entity: no entity page can have changed
+        assert made == [f"articles/{article.slug}/index.html"]
     _build(site, tmp_path / "plain", use_cache=False)
     assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
 

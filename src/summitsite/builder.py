@@ -387,8 +387,8 @@ class _CachedScans:
             return scan_article(article, matcher)
         if not self.prefetched:
             self._prefetch(matcher)
-        # Popped: a scan is needed only until the mention index has it, so the build never holds every scan
-        # beside the whole index.
+        # Popped: the mention index keeps what it needs of each scan (its sections), and the build never holds
+        # a second copy.
         found = self.stored.pop(digest(key, matcher.signature), None)
         return found if isinstance(found, ArticleScan) else scan_article(article, matcher)
 

@@ -280,7 +280,7 @@ def _kind_key(kind: str) -> tuple[int, str]:
 
 def network(site: Site, limit: int = NETWORK_LIMIT, chart_id: str = "chart_network") -> NetworkChart | None:
     """The `limit` most-mentioned entities and the sections they share; None with fewer than two entities."""
-    totals = {slug: sum(m.count for m in found) for slug, found in site.mentions.by_entity.items()}
+    totals = {slug: site.mentions.totals(slug)[0] for slug in site.mentions.by_entity}
     ranked = sorted((e for e in site.entities if totals.get(e.slug)),
                     key=lambda e: (-totals[e.slug], e.name.casefold(), e.slug))[:limit]
     if len(ranked) < 2:

@@ -139,8 +139,8 @@ class ArticleAspects:
     presence: bytes
     """Which entities it mentions, how often, and in which sections and FAQs: every count, chart and co-mention."""
     faqs: bytes
-    entities: tuple[str, ...]
-    """The entities it mentions: their entity and compare pages quote it."""
+    quoted: tuple[tuple[str, bytes], ...]
+    """Per entity it mentions, a hash of what that entity's pages quote from it (`ArticleScan.quoted`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +180,8 @@ def site_aspects(fingerprinter: Fingerprinter, plan: list[PageJob], previous: Si
                         tuple((f.anchor, mentions.faq_entities.get((slug, f.anchor))) for f in faqs))
             aspects = ArticleAspects(slug, own, fingerprinter.cards[id(article)],
                                      hashlib.sha256(pickle.dumps(presence, protocol=4)).digest(),
-                                     hashlib.sha256(pickle.dumps(faqs, protocol=4)).digest(), tuple(counts))
+                                     hashlib.sha256(pickle.dumps(faqs, protocol=4)).digest(),
+                                     tuple(mentions.quoted.get(slug, ())))
         found.append(aspects)
     return SiteAspects(fingerprinter.shell, tuple(job.path for job in plan), tuple(found),
                        tuple(tuple(site.related.get(a.slug, ())) for a in site.articles))
@@ -191,7 +192,8 @@ def settled_pages(previous: SiteAspects | None, current: SiteAspects, plan: list
 
     Nothing is settled unless the shell, the list of pages and every article's card and mention counts are
     as before. Then only these can differ: the edited articles' own pages, the entity and compare pages
-    that quote them, the FAQ hub (if their FAQs changed) and the pages whose related articles changed.
+    whose quotes from them changed, the FAQ hub (if their FAQs changed) and the pages whose related articles
+    changed.
     Every other page shows only the shell, cards and counts (see the module docstring), and is settled.
     """
     if (previous is None or previous.shell != current.shell or previous.plan != current.plan
@@ -204,8 +206,11 @@ def settled_pages(previous: SiteAspects | None, current: SiteAspects, plan: list
             if old.card != new.card or old.presence != new.presence:
                 return set()
             unsettled.add(urls.article_path(new.slug))
-            for entity in new.entities:  # the same as old.entities: the presence is unchanged
-                unsettled.update((paths.entity_path(entity), paths.compare_path(entity)))
+            # The same entities as before (the counts are unchanged): those whose quotes changed.
+            before, after = dict(old.quoted), dict(new.quoted)
+            for entity in before.keys() | after.keys():
+                if before.get(entity) != after.get(entity):
+                    unsettled.update((paths.entity_path(entity), paths.compare_path(entity)))
             if old.faqs != new.faqs:
                 unsettled.add(paths.FAQ_INDEX)
         elif old_related != new_related:

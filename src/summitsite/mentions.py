@@ -13,11 +13,14 @@ FAQ questions count as mentions but are never linked: they are the clickable `<s
 from __future__ import annotations
 
 import bisect
+import hashlib
+import pickle
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
+from typing import Any
 
 from summitsite.entities import EntityMatcher, sentence_spans
 from summitsite.model import (
@@ -51,17 +54,20 @@ class MentionIndex:
     """Every mention of every entity in the articles, indexed both ways."""
 
     by_entity: Mapping[str, tuple[SectionMention, ...]] = field(default_factory=dict)
-    """Entity slug -> the sections that mention it, in reading order of articles, then document order."""
+    """Entity slug -> the sections that mention it, in reading order of articles, then document order
+    (a `Quotes`: the sentences are cut from the articles when an entity is looked up)."""
     by_article: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     """Article slug -> entity slug -> mentions in the article, most mentioned first (ties by slug)."""
     section_entities: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     """(article slug, section key) -> the entities the section mentions, in order of first mention."""
     first_links: Mapping[tuple[str, str], Mapping[str, tuple[str, int, int]]] = field(default_factory=dict)
-    """(article slug, section key) -> entity slug -> (text, start, end) of the mention to link."""
+    """(article slug, section key) -> entity slug -> (text, start, end) of the mention to link (a `FirstLinks`)."""
     co_mentions: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     """Entity slug -> (other entity slug, number of sections mentioning both), most shared first."""
     faq_entities: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     """(article slug, FAQ anchor) -> the entities its question or answer mentions."""
+    quoted: Mapping[str, tuple[tuple[str, bytes], ...]] = field(default_factory=dict)
+    """Article slug -> its scan's `ArticleScan.quoted`."""
 
     _mentioning: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
     """A memo of `articles_mentioning`: every article page asks it for each of its entities."""
@@ -70,8 +76,19 @@ class MentionIndex:
         """Slugs of the articles mentioning `entity`, in reading order."""
         found = self._mentioning.get(entity)
         if found is None:
-            found = self._mentioning[entity] = tuple(dict.fromkeys(map(_ARTICLE, self.by_entity.get(entity, ()))))
+            by_entity = self.by_entity
+            found = self._mentioning[entity] = (
+                by_entity.articles(entity) if isinstance(by_entity, Quotes)
+                else tuple(dict.fromkeys(map(_ARTICLE, by_entity.get(entity, ())))))
         return found
+
+    def totals(self, entity: str) -> tuple[int, int]:
+        """(mentions, articles mentioning it) of `entity`, without cutting out its sentences."""
+        by_entity = self.by_entity
+        if isinstance(by_entity, Quotes):
+            return by_entity.totals(entity)
+        found = by_entity.get(entity, ())
+        return sum(m.count for m in found), len({m.article for m in found})
 
 
 def section_texts(article: Article) -> Iterator[tuple[str, str, list[Text]]]:
@@ -96,18 +113,16 @@ def block_texts(block: Block) -> Iterator[Text]:
             yield Text(text)
 
 
-def _section_strings(article: Article) -> dict[str, tuple[str, str, list[str]]]:
-    """Section key -> (key, heading, the texts of `section_texts` as plain strings), without a `Text` each."""
-    found = {}
-    intro = [article.lede] if article.lede else []
-    for block in article.intro:
-        intro.extend(block_strings(block))
-    if intro:
-        found[INTRO] = (INTRO, INTRO_HEADING, intro)
-    for section in article.sections:
-        found[section.anchor] = (section.anchor, section.heading,
-                                 [text for block in section.blocks for text in block_strings(block)])
-    return found
+def _section_text(article: Article, key: str) -> tuple[str, str, list[str]]:
+    """(key, heading, the texts of `section_texts` as plain strings) of the section `key`, without a `Text`
+    each; the key and heading are the article's own strings (a scan's, from a worker or the cache, are copies)."""
+    if key == INTRO:
+        strings = [article.lede] if article.lede else []
+        for block in article.intro:
+            strings.extend(block_strings(block))
+        return INTRO, INTRO_HEADING, strings
+    section = next(s for s in article.sections if s.anchor == key)  # anchors are unique in an article
+    return section.anchor, section.heading, [text for block in section.blocks for text in block_strings(block)]
 
 
 Span = tuple[int, int, int]
@@ -124,7 +139,7 @@ class SectionScan:
 
     It holds positions, not text, packed in one array: a scan travels from a worker and lives in the build
     cache apart from its article, and text (or a tuple per sentence) in it would cost more than the
-    article's own text on a big site. `placed_sections` turns the positions back into the article's strings.
+    article's own text on a big site. `Quotes` and `FirstLinks` turn the positions back into the article's strings.
     """
 
     key: str
@@ -156,6 +171,10 @@ class ArticleScan:
     sections: tuple[SectionScan, ...]
     faq_entities: tuple[tuple[str, tuple[str, ...]], ...]
     """(FAQ anchor, entities its question or answer mentions)."""
+    quoted: tuple[tuple[str, bytes], ...] = ()
+    """(entity slug, a hash of what the entity's pages quote from the article: each section's key, heading,
+    count and sentences), in order of first mention: the build compares it to know which entity pages an
+    edit can change (`incremental.settled_pages`)."""
 
 
 ScanArticle = Callable[[Article, EntityMatcher], ArticleScan]
@@ -165,6 +184,7 @@ def scan_article(article: Article, matcher: EntityMatcher) -> ArticleScan:
     """Scan one article's texts once; linear in the length of the text."""
     sections = []
     faq_entities: dict[str, dict[str, None]] = defaultdict(dict)
+    quoted: dict[str, Any] = {}
     for key, heading, texts in section_texts(article):
         counts: Counter[str] = Counter()
         sentences: dict[str, dict[Span, None]] = defaultdict(dict)
@@ -193,7 +213,100 @@ def scan_article(article: Article, matcher: EntityMatcher) -> ArticleScan:
         if counts:
             # Counter keeps first-insertion order: the order of first mention
             sections.append(SectionScan(key, heading, tuple(counts.items()), _packed(counts, sentences, links)))
-    return ArticleScan(tuple(sections), tuple((anchor, tuple(found)) for anchor, found in faq_entities.items()))
+            for entity, count in counts.items():
+                quote = (key, heading, count, tuple(texts[n].text[a:b] for n, a, b in sentences[entity]))
+                hasher = quoted.get(entity)
+                if hasher is None:
+                    hasher = quoted[entity] = hashlib.blake2b(digest_size=16)
+                hasher.update(pickle.dumps(quote, protocol=4))
+    return ArticleScan(tuple(sections), tuple((anchor, tuple(found)) for anchor, found in faq_entities.items()),
+                       tuple((entity, hasher.digest()) for entity, hasher in quoted.items()))
+
+
+Place = tuple[int, SectionScan, int, int]
+"""One section's mention of one entity: (the article's number in reading order, the section's scan, where the
+entity's part of the scan's spans starts, the number of mentions)."""
+
+
+class Quotes(Mapping[str, tuple[SectionMention, ...]]):
+    """`MentionIndex.by_entity`: entity slug -> the `SectionMention`s, with their sentences, of the sections
+    that mention it, in reading order.
+
+    The sentences are cut from the articles when an entity is looked up, and not kept: only an entity's own
+    page and its compare page show them, and those are rendered in the worker processes, each for the
+    entities it was given. Counting (`articles`, `totals`) needs no sentences at all. Holding every
+    sentence of a big site was most of the mention index's memory, and making them most of its time.
+    """
+
+    __slots__ = ("_articles", "_places")
+
+    def __init__(self, articles: tuple[Article, ...], places: Mapping[str, tuple[Place, ...]]) -> None:
+        self._articles = articles
+        self._places = places
+
+    def __getitem__(self, entity: str) -> tuple[SectionMention, ...]:
+        articles = self._articles
+        found = []
+        for number, section, at, count in self._places[entity]:
+            article = articles[number]
+            key, heading, strings = _section_text(article, section.key)
+            packed = section.spans
+            spans = packed[at + 4:at + 4 + 3 * packed[at]]
+            sentences = tuple(strings[text][start:end]
+                              for text, start, end in zip(spans[0::3], spans[1::3], spans[2::3], strict=True))
+            found.append(SectionMention(entity, article.slug, key, heading, count, sentences))
+        return tuple(found)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._places)
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __contains__(self, entity: object) -> bool:
+        return entity in self._places
+
+    def articles(self, entity: str) -> tuple[str, ...]:
+        """Slugs of the articles mentioning `entity`, in reading order."""
+        return tuple(dict.fromkeys(self._articles[place[0]].slug for place in self._places.get(entity, ())))
+
+    def totals(self, entity: str) -> tuple[int, int]:
+        """(mentions, articles mentioning it)."""
+        places = self._places.get(entity, ())
+        return sum(place[3] for place in places), len({place[0] for place in places})
+
+
+class FirstLinks(Mapping[tuple[str, str], Mapping[str, tuple[str, int, int]]]):
+    """`MentionIndex.first_links`: (article slug, section key) -> entity slug -> (text, start, end) of the
+    mention to link, worked out from the section's scan when its article page asks (see `Quotes`)."""
+
+    __slots__ = ("_articles", "_sections")
+
+    def __init__(self, articles: tuple[Article, ...], sections: Mapping[tuple[str, str], tuple[int, SectionScan]]):
+        self._articles = articles
+        self._sections = sections
+
+    def __getitem__(self, key: tuple[str, str]) -> Mapping[str, tuple[str, int, int]]:
+        number, section = self._sections[key]
+        strings = _section_text(self._articles[number], section.key)[2]
+        packed = section.spans
+        links = {}
+        at = 0
+        for entity, _count in section.counts:
+            text, start, end = packed[at + 1:at + 4]
+            if text != NO_LINK:
+                links[entity] = (strings[text], start, end)
+            at += 4 + 3 * packed[at]
+        return links
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._sections)
+
+    def __len__(self) -> int:
+        return len(self._sections)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._sections
 
 
 def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
@@ -202,21 +315,24 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
     matcher = EntityMatcher(entities)
     if not matcher:
         return MentionIndex()
-    by_entity: dict[str, list[SectionMention]] = defaultdict(list)
+    places: dict[str, list[Place]] = defaultdict(list)
     by_article: dict[str, dict[str, int]] = {}
     section_entities: dict[tuple[str, str], tuple[str, ...]] = {}
-    first_links: dict[tuple[str, str], Mapping[str, tuple[str, int, int]]] = {}
+    sections: dict[tuple[str, str], tuple[int, SectionScan]] = {}
     faq_entities: dict[tuple[str, str], tuple[str, ...]] = {}
+    quoted: dict[str, tuple[tuple[str, bytes], ...]] = {}
     co: dict[str, dict[str, int]] = defaultdict(dict)
-    for article in articles:
+    for number, article in enumerate(articles):
         found = scan(article, matcher)
         totals: dict[str, int] = {}
-        for key, heading, section, sentences, links in placed_sections(article, found):
+        for section in found.sections:
             order = tuple(slug for slug, _ in section.counts)
-            section_entities[(article.slug, key)] = order
-            first_links[(article.slug, key)] = links
+            section_entities[(article.slug, section.key)] = order
+            sections[(article.slug, section.key)] = (number, section)
+            packed, at = section.spans, 0
             for slug, count in section.counts:
-                by_entity[slug].append(SectionMention(slug, article.slug, key, heading, count, sentences[slug]))
+                places[slug].append((number, section, at, count))
+                at += 4 + 3 * packed[at]
                 # Plain dicts: Counter.update checks its argument against an ABC on every call. The
                 # entity's count of itself is dropped below.
                 shared = co[slug]
@@ -226,46 +342,18 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
         for anchor, slugs in found.faq_entities:
             faq_entities[(article.slug, anchor)] = slugs
         by_article[article.slug] = dict(_most_first(totals))
+        quoted[article.slug] = found.quoted
     for slug, shared in co.items():
         del shared[slug]
     return MentionIndex(
-        by_entity={slug: tuple(found) for slug, found in sorted(by_entity.items())},
+        by_entity=Quotes(articles, {slug: tuple(found) for slug, found in sorted(places.items())}),
         by_article=by_article,
         section_entities=section_entities,
-        first_links=first_links,
+        first_links=FirstLinks(articles, sections),
         co_mentions={slug: _most_first(c) for slug, c in sorted(co.items()) if c},
         faq_entities=faq_entities,
+        quoted=quoted,
     )
-
-
-def placed_sections(article: Article, scan: ArticleScan) -> Iterator[tuple[
-        str, str, SectionScan, dict[str, tuple[str, ...]], dict[str, tuple[str, int, int]]]]:
-    """(key, heading, section scan, entity -> sentences, entity -> (text, start, end) to link) for each scanned
-    section, the positions of `scan` turned into the article's own strings (a whole-text sentence is the very
-    text object the article holds)."""
-    if not scan.sections:
-        return
-    texts = _section_strings(article)
-    for section in scan.sections:
-        key, heading, strings = texts[section.key]
-        cut: dict[tuple[int, int, int], str] = {}
-        sentences: dict[str, tuple[str, ...]] = {}
-        links: dict[str, tuple[str, int, int]] = {}
-        packed, at = section.spans.tolist(), 0
-        for entity, _count in section.counts:
-            number, start, end = packed[at + 1:at + 4]
-            if number != NO_LINK:
-                links[entity] = (strings[number], start, end)
-            spans = packed[at + 4:at + 4 + 3 * packed[at]]
-            found = []
-            for span in zip(spans[0::3], spans[1::3], spans[2::3], strict=True):
-                sentence = cut.get(span)
-                if sentence is None:
-                    sentence = cut[span] = strings[span[0]][span[1]:span[2]]
-                found.append(sentence)
-            sentences[entity] = tuple(found)
-            at += 4 + len(spans)
-        yield key, heading, section, sentences, links
 
 
 def _most_first(counts: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
@@ -282,44 +370,35 @@ def replace_article(index: MentionIndex, articles: tuple[Article, ...], position
     page with it: scanning and indexing all the other articles again is most of a rebuild's analysis.
     """
     slug = articles[position].slug
-    place = {article.slug: i for i, article in enumerate(articles)}
-
-    def where(entity: str) -> tuple[int, int]:
-        """The article's run in `index.by_entity[entity]`, which is in reading order."""
-        found = index.by_entity.get(entity, ())
-        return (bisect.bisect_left(found, position, key=lambda m: place[m.article]),
-                bisect.bisect_right(found, position, key=lambda m: place[m.article]))
-
-    runs = {entity: where(entity) for entity in index.by_article.get(slug, ())}
-    old_keys = {m.section for entity, (lo, hi) in runs.items() for m in index.by_entity[entity][lo:hi]}
+    quotes, links = index.by_entity, index.first_links
+    if not isinstance(quotes, Quotes) or not isinstance(links, FirstLinks):  # an index without entities
+        return index
+    old_keys = [key for (owner, key) in index.section_entities if owner == slug]
     old_orders = [index.section_entities[(slug, key)] for key in old_keys]
     section_entities = dict(index.section_entities)
-    first_links = dict(index.first_links)
+    sections = dict(links._sections)
     for key in old_keys:
-        del section_entities[(slug, key)], first_links[(slug, key)]
-    fresh: dict[str, list[SectionMention]] = defaultdict(list)
+        del section_entities[(slug, key)], sections[(slug, key)]
+    places = dict(quotes._places)
+    for entity in index.by_article.get(slug, ()):
+        places[entity] = tuple(place for place in places[entity] if place[0] != position)
     totals: dict[str, int] = {}
     new_orders = []
-    for key, heading, section, sentences, links in placed_sections(articles[position], scan):
+    for section in scan.sections:
         order = tuple(entity for entity, _ in section.counts)
         new_orders.append(order)
-        section_entities[(slug, key)] = order
-        first_links[(slug, key)] = links
+        section_entities[(slug, section.key)] = order
+        sections[(slug, section.key)] = (position, section)
+        packed, at = section.spans, 0
         for entity, count in section.counts:
-            fresh[entity].append(SectionMention(entity, slug, key, heading, count, sentences[entity]))
+            found = places.get(entity, ())
+            # In reading order, then document order: after the article's own earlier sections.
+            cut = bisect.bisect_right(found, position, key=itemgetter(0))
+            places[entity] = (*found[:cut], (position, section, at, count), *found[cut:])
+            at += 4 + 3 * packed[at]
             totals[entity] = totals.get(entity, 0) + count
     faq_entities = {key: found for key, found in index.faq_entities.items() if key[0] != slug}
     faq_entities.update(((slug, anchor), found) for anchor, found in scan.faq_entities)
-
-    by_entity = dict(index.by_entity)
-    for entity in runs.keys() | fresh.keys():
-        lo, hi = runs.get(entity) or where(entity)
-        kept = by_entity.get(entity, ())
-        found = (*kept[:lo], *fresh.get(entity, ()), *kept[hi:])
-        if found:
-            by_entity[entity] = found
-        else:
-            del by_entity[entity]
 
     # Co-mentions count sections: take the article's old sections out and its new ones in.
     co: dict[str, dict[str, int]] = {}
@@ -340,10 +419,11 @@ def replace_article(index: MentionIndex, articles: tuple[Article, ...], position
         else:
             co_mentions.pop(entity, None)
     return MentionIndex(
-        by_entity=dict(sorted(by_entity.items())),
+        by_entity=Quotes(articles, {entity: found for entity, found in sorted(places.items()) if found}),
         by_article={**index.by_article, slug: dict(_most_first(totals))},
         section_entities=section_entities,
-        first_links=first_links,
+        first_links=FirstLinks(articles, sections),
         co_mentions=dict(sorted(co_mentions.items())),
         faq_entities=faq_entities,
+        quoted={**index.quoted, slug: scan.quoted},
     )

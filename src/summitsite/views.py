@@ -96,12 +96,9 @@ class FaqHub:
 
 
 def entity_groups(site: Site) -> tuple[EntityGroup, ...]:
-    totals: dict[str, tuple[int, int]] = {}
-    for slug, found in site.mentions.by_entity.items():
-        totals[slug] = (sum(m.count for m in found), len({m.article for m in found}))
     kinds: dict[str, list[tuple[Entity, int, int]]] = {}
     for entity in site.entities:  # already sorted by name
-        total, articles = totals.get(entity.slug, (0, 0))
+        total, articles = site.mentions.totals(entity.slug)
         kinds.setdefault(entity.kind, []).append((entity, total, articles))
     order = sorted(kinds, key=lambda k: (KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER), k))
     return tuple(EntityGroup(k, kind_heading(k), tuple(kinds[k])) for k in order)
