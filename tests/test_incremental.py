@@ -489,6 +489,29 @@ def test_pool_collect_is_given_every_result_once_and_nothing_is_kept() -> None:
         assert sorted(got) == list(enumerate(expected)) and sum(done) == 60
 
 
+def _collector_on(state: None, i: int) -> bool:
+    import gc
+    return gc.isenabled()
+
+
+def test_the_build_pauses_the_garbage_collector_here_but_never_in_its_workers(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    seen: list[bool] = []
+    real = builder.load_site
+    monkeypatch.setattr(builder, "load_site", lambda *a, **kw: seen.append(gc.isenabled()) or real(*a, **kw))
+    assert gc.isenabled()
+    builder.render_files(site, search=False, jobs=2)
+    assert seen == [False] and gc.isenabled()  # paused while loading, and on again after
+    gc.disable()
+    try:
+        assert pool.run_indexed(_collector_on, None, 4, 2) == [True] * 4
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_cache_entries_round_trip_and_only_changed_shards_are_written(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     keys = [b"\x01a", b"\x02a", b"\x02b", b"\x03a"]

@@ -12,6 +12,7 @@ do small jobs, where starting the workers would cost more than it saves.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -71,7 +72,10 @@ def run_indexed(func: Callable[[Any, int], R], state: Any, count: int, jobs: int
         return results
     _TASK = (func, state)
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        # The workers collect cyclic garbage even when the parent has paused that (`builder.gc_paused`):
+        # rendering makes cycles, and a worker renders for the whole build.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=gc.enable) as pool:
             first = list(dict.fromkeys(heavy))  # in the caller's order: the heaviest first
             chosen = set(first)
             rest = [i for i in range(count) if i not in chosen]
