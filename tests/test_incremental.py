@@ -489,6 +489,53 @@ def test_pool_collect_is_given_every_result_once_and_nothing_is_kept() -> None:
         assert sorted(got) == list(enumerate(expected)) and sum(done) == 60
 
 
+def test_input_files_are_read_again_only_when_their_stamp_changes(site: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from summitsite import cache
+
+    stamps: dict = {}
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # the files were all just written
+    first = cache.input_digests(site, stamps=stamps)
+    assert set(stamps) == set(first)
+    reads: list[Path] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real(self))
+    assert cache.input_digests(site, stamps=stamps) == first and reads == []
+    # Same size, same mtime, other bytes: the ctime, which no tool can set back, gives it away.
+    seed = sorted((site / "seeds").glob("*.txt"))[2]
+    st = seed.stat()
+    text = seed.read_bytes()
+    seed.write_bytes(text[:-2] + b"?\n")
+    os.utime(seed, ns=(st.st_atime_ns, st.st_mtime_ns))
+    reads.clear()
+    changed = cache.input_digests(site, stamps=stamps)
+    assert reads == [seed] and changed[f"seeds/{seed.name}"] != first[f"seeds/{seed.name}"]
+    # A file changed within RACY_NS of a call may change again unseen in the same clock tick: its stamp is
+    # not kept, and it is read every time until it is older.
+    monkeypatch.setattr(cache, "RACY_NS", 10**12)
+    cache.input_digests(site, stamps=stamps)
+    assert stamps == {}
+    reads.clear()
+    cache.input_digests(site, stamps=stamps)
+    assert len(reads) == len(first)
+
+
+def test_a_seed_rewritten_with_the_same_size_and_mtime_is_built_again(site: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from summitsite import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    out = tmp_path / "out"
+    _build(site, out)
+    seed = sorted((site / "seeds").glob("*.txt"))[2]
+    st = seed.stat()
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text.replace("the", "teh", 1), encoding="utf-8")
+    os.utime(seed, ns=(st.st_atime_ns, st.st_mtime_ns))
+    report = _build(site, out)
+    assert not report.skipped and report.parsed == 1
+
+
 def _collector_on(state: None, i: int) -> bool:
     import gc
     return gc.isenabled()

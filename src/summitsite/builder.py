@@ -273,6 +273,8 @@ def site_from_cache(source: Path, include_drafts: bool = False, *, base_url: str
 
 
 _RENDERED, _KEPT, _REUSED, _STAGED = "rendered", "kept", "reused", "staged"
+_STAMPS = "inputs.pickle"
+"""The stamps and hashes of the input files (`cache.input_digests`), so that a build reads only changed ones."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -597,8 +599,13 @@ def build(source: Path, output: Path | None = None, include_drafts: bool = False
     if not isinstance(state, OutputState) or state.output != str(out):
         state = None
     options = repr((include_drafts, base_url, search, os.environ.get("SOURCE_DATE_EPOCH")))
-    inputs = digest(code_fingerprint(), options,
-                    *(part for path, sha in sorted(input_digests(source).items()) for part in (path, sha)))
+    stored = cache.load(_STAMPS)
+    stamps = stored if isinstance(stored, dict) else {}
+    before = dict(stamps)
+    inputs = digest(code_fingerprint(), options, *(part for path, sha in sorted(
+        input_digests(source, stamps=stamps).items()) for part in (path, sha)))
+    if stamps != before:
+        cache.save(_STAMPS, stamps)
     if state is not None and state.inputs == inputs and _output_intact(out, state):
         pages = sum(1 for path in state.files if path.endswith(".html"))
         return BuildReport(state.articles, pages, time.perf_counter() - started, state.warnings,

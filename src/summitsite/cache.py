@@ -30,6 +30,7 @@ import os
 import pickle
 import shutil
 import sys
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -221,12 +222,42 @@ INPUT_DIRS = ("seeds", "content", "templates", "static")
 """What a build reads besides summitsite.yml; everything else in the site folder can change freely."""
 
 
-def input_digests(source: Path, config_name: str = "summitsite.yml") -> dict[str, bytes]:
-    """A hash of every file the build could read, by site-relative path (dot files and folders excluded)."""
+Stamp = tuple[int, int, int, int]
+"""(size, mtime, ctime, inode) of a file: any write changes the ctime, which no tool can set back."""
+
+RACY_NS = 2_000_000_000
+"""A file changed this recently may change again within its clock tick unseen: its stamp is not kept."""
+
+
+def input_digests(source: Path, config_name: str = "summitsite.yml",
+                  stamps: dict[str, tuple[Stamp, bytes]] | None = None) -> dict[str, bytes]:
+    """A hash of every file the build could read, by site-relative path (dot files and folders excluded).
+
+    With `stamps` (path -> (stamp, hash), as the last call left it), a file whose stamp is unchanged is not
+    read again, as git does for its index; `stamps` is then updated to this call's files. A file changed
+    within `RACY_NS` of the call is read, and its stamp not kept.
+    """
     digests: dict[str, bytes] = {}
+    known = dict(stamps) if stamps is not None else {}
+    fresh: dict[str, tuple[Stamp, bytes]] = {}
+    recent = time.time_ns() - RACY_NS
+
+    def read(path: Path, rel: str) -> None:
+        try:
+            st = path.stat()
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            found = known.get(rel, ((), b""))
+            sha = found[1] if found[0] == stamp else hashlib.sha256(path.read_bytes()).digest()
+            if max(st.st_mtime_ns, st.st_ctime_ns) < recent:
+                fresh[rel] = (stamp, sha)
+        except OSError:
+            # Deleted between the listing and the read, or unreadable: the build will say which.
+            sha = b""
+        digests[rel] = sha
+
     config = source / config_name
     if config.is_file():
-        digests[config_name] = hashlib.sha256(config.read_bytes()).digest()
+        read(config, config_name)
     for name in INPUT_DIRS:
         top = source / name
         for folder, dirs, files in os.walk(top):  # followlinks=False: a symlinked folder cannot loop
@@ -235,11 +266,10 @@ def input_digests(source: Path, config_name: str = "summitsite.yml") -> dict[str
                 path = Path(folder, file)
                 if file.startswith(".") or not path.is_file():  # FIFOs and devices are never read
                     continue
-                try:
-                    digests[path.relative_to(source).as_posix()] = hashlib.sha256(path.read_bytes()).digest()
-                except OSError:
-                    # Deleted between the listing and the read, or unreadable: the build will say which.
-                    digests[path.relative_to(source).as_posix()] = b""
+                read(path, path.relative_to(source).as_posix())
+    if stamps is not None:
+        stamps.clear()
+        stamps.update(fresh)
     return digests
 
 
