@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -102,6 +103,17 @@ def test_template_error_names_the_template_and_line(make_site) -> None:
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("templates/article.html:3: template error:")
     assert not (site / "build").exists()
+
+
+def test_the_command_flushes_its_output_before_its_quick_exit(make_site) -> None:
+    # `run` ends the process with os._exit, which skips Python's own flushing of a piped stdout (the test
+    # above shows stderr's problem lines arriving the same way).
+    site = make_site({"seeds/a.txt": SEED})
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # buffered, as on most machines
+    result = subprocess.run([sys.executable, "-m", "summitsite", "build", "--source", str(site)],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0 and result.stdout.startswith("Built 1 article into ")
+    assert result.stdout.count("\n") == 1 and (site / "build" / "index.html").is_file()
 
 
 def test_inspect_json_contract() -> None:

@@ -171,6 +171,24 @@ def test_the_index_holds_the_articles_own_strings_not_the_scans_copies():
     assert china.sentences == ("Russia met China.", "Then China left.")
 
 
+def test_counting_and_choosing_mentions_cut_out_only_what_they_are_asked_for():
+    # The compare view counts every article's mentions but shows a dozen: it asks for those sentences only.
+    from summitsite.mentions import MentionIndex
+    articles = (art("a", sec("One", "Russia met China.", "Russia left.")), art("b", sec("Two", "China only.")),
+                art("c", sec("Three", "Kim and Russia."), sec("Four", "Russia again.")))
+    index = index_mentions(articles, ENTITIES)
+    plain = MentionIndex(by_entity=dict(index.by_entity))  # the same mentions, all cut out beforehand
+    for entity in ("russia", "china", "kim-jong-un", "nobody"):
+        assert index.article_counts(entity) == plain.article_counts(entity)
+        assert index.totals(entity) == plain.totals(entity)
+        for chosen in ({"a"}, {"c"}, {"a", "c"}, set()):
+            assert index.mentions_in(entity, chosen) == plain.mentions_in(entity, chosen)
+            assert index.mentions_in(entity, chosen) == tuple(m for m in index.by_entity.get(entity, ())
+                                                              if m.article in chosen)
+    assert index.article_counts("russia") == {"a": 2, "c": 2}
+    assert [m.section for m in index.mentions_in("russia", {"c"})] == ["three", "four"]
+
+
 def test_section_text_numbers_the_texts_as_section_texts_does():
     # A scan's positions count texts in section_texts order; the index reads them back without Text objects.
     from pathlib import Path

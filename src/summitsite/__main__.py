@@ -1,7 +1,5 @@
 """`python -m summitsite` runs the command line."""
 
-import sys
+from summitsite.cli import run
 
-from summitsite.cli import main
-
-sys.exit(main())
+run()

@@ -122,6 +122,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def run() -> None:
+    """The `summitsite` command: `main`, then the end of the process without freeing each object in turn.
+
+    After a build the process holds the whole analysed site, and a normal exit frees it object by object:
+    at 1,000 articles that took longer than finding what a one-seed edit changed. Like mypy, the command
+    flushes its output and ends at once; `main` itself returns as usual, for the tests and other callers.
+    An exception from `main` (argparse's exit, a bug's traceback) still takes the normal way out.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def _source(args: argparse.Namespace) -> Path:
     """The site folder of `--source`, which must exist."""
     if not args.source.is_dir():

@@ -17,7 +17,7 @@ import hashlib
 import pickle
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 from typing import Any
@@ -89,6 +89,23 @@ class MentionIndex:
             return by_entity.totals(entity)
         found = by_entity.get(entity, ())
         return sum(m.count for m in found), len({m.article for m in found})
+
+    def article_counts(self, entity: str) -> dict[str, int]:
+        """Article slug -> mentions of `entity` in it, in reading order, without cutting out its sentences."""
+        by_entity = self.by_entity
+        if isinstance(by_entity, Quotes):
+            return by_entity.article_counts(entity)
+        counts: dict[str, int] = {}
+        for m in by_entity.get(entity, ()):
+            counts[m.article] = counts.get(m.article, 0) + m.count
+        return counts
+
+    def mentions_in(self, entity: str, articles: Container[str]) -> tuple[SectionMention, ...]:
+        """`by_entity[entity]`, only the sections of `articles` (slugs): the others' sentences are not cut out."""
+        by_entity = self.by_entity
+        if isinstance(by_entity, Quotes):
+            return by_entity.mentions_in(entity, articles)
+        return tuple(m for m in by_entity.get(entity, ()) if m.article in articles)
 
 
 def section_texts(article: Article) -> Iterator[tuple[str, str, list[Text]]]:
@@ -245,9 +262,17 @@ class Quotes(Mapping[str, tuple[SectionMention, ...]]):
         self._places = places
 
     def __getitem__(self, entity: str) -> tuple[SectionMention, ...]:
+        return self._cut(entity, self._places[entity])
+
+    def mentions_in(self, entity: str, articles: Container[str]) -> tuple[SectionMention, ...]:
+        """This entity's mentions in `articles` (slugs) only."""
+        mine = self._articles
+        return self._cut(entity, [place for place in self._places.get(entity, ()) if mine[place[0]].slug in articles])
+
+    def _cut(self, entity: str, places: Iterable[Place]) -> tuple[SectionMention, ...]:
         articles = self._articles
         found = []
-        for number, section, at, count in self._places[entity]:
+        for number, section, at, count in places:
             article = articles[number]
             key, heading, strings = _section_text(article, section.key)
             packed = section.spans
@@ -269,6 +294,14 @@ class Quotes(Mapping[str, tuple[SectionMention, ...]]):
     def articles(self, entity: str) -> tuple[str, ...]:
         """Slugs of the articles mentioning `entity`, in reading order."""
         return tuple(dict.fromkeys(self._articles[place[0]].slug for place in self._places.get(entity, ())))
+
+    def article_counts(self, entity: str) -> dict[str, int]:
+        """Article slug -> mentions of `entity` in it, in reading order."""
+        counts: dict[str, int] = {}
+        for place in self._places.get(entity, ()):
+            slug = self._articles[place[0]].slug
+            counts[slug] = counts.get(slug, 0) + place[3]
+        return counts
 
     def totals(self, entity: str) -> tuple[int, int]:
         """(mentions, articles mentioning it)."""

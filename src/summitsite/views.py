@@ -128,10 +128,16 @@ def entity_view(site: Site, entity: Entity) -> EntityView:
 
 
 def compare_view(site: Site, entity: Entity) -> CompareView:
-    every = _by_article(site, entity.slug)
-    # The most mentions first, then reading order; shown in reading order. The entity page lists them all.
-    chosen = sorted(range(len(every)), key=lambda i: (-every[i].count, i))[:COMPARE_LIMIT]
-    per_article = tuple(every[i] for i in sorted(chosen))
+    counts = site.mentions.article_counts(entity.slug)
+    every = list(counts)
+    # The most mentions first, then reading order; shown in reading order. The entity page lists them all,
+    # so only the chosen articles' sentences are cut out here.
+    chosen = {every[i] for i in sorted(range(len(every)), key=lambda i: (-counts[every[i]], i))[:COMPARE_LIMIT]}
+    sections: dict[str, list[SectionMention]] = {}
+    for mention in site.mentions.mentions_in(entity.slug, chosen):
+        sections.setdefault(mention.article, []).append(mention)
+    per_article = tuple(ArticleMentions(site.article(slug), counts[slug], tuple(sections[slug]))
+                        for slug in every if slug in chosen)
     neighbours: list[set[str]] = []
     for item in per_article:
         found: set[str] = set()
