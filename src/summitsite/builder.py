@@ -171,9 +171,11 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         # Everything made meanwhile moves to the oldest generation without being walked: otherwise the first
-        # young collection after the pause would walk all of it.
-        gc.freeze()
-        gc.unfreeze()
+        # young collection after the pause would walk all of it. (Not when the program has frozen objects of
+        # its own: unfreezing would undo that.)
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         if enabled:
             gc.enable()
 

@@ -246,8 +246,11 @@ def input_digests(source: Path, config_name: str = "summitsite.yml",
         try:
             st = path.stat()
             stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-            found = known.get(rel, ((), b""))
-            sha = found[1] if found[0] == stamp else hashlib.sha256(path.read_bytes()).digest()
+            found = known.get(rel)
+            if isinstance(found, tuple) and len(found) == 2 and found[0] == stamp and isinstance(found[1], bytes):
+                sha = found[1]
+            else:
+                sha = hashlib.sha256(path.read_bytes()).digest()
             if max(st.st_mtime_ns, st.st_ctime_ns) < recent:
                 fresh[rel] = (stamp, sha)
         except OSError:

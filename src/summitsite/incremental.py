@@ -21,9 +21,10 @@ to the content re-renders every page (unchanged bytes are still not rewritten), 
 
 Computing every page's context only to find most fingerprints unchanged was most of a one-seed edit's
 rendering stage. So a build also records what each page kind can show of each article (`SiteAspects`: the
-whole article, its card, its mention counts, its FAQs, its related articles), and the next build compares:
-when only some articles' text changed, and not their cards or counts, `settled_pages` names the pages that
-cannot have changed, and those are kept from the old output without their context being computed.
+whole article, its card, its mention counts, what each entity page quotes from it, its FAQs, its related
+articles), and the next build compares: when only some articles' text changed, and not their cards or
+counts, `settled_pages` names the pages that cannot have changed, and those are kept from the old output
+without their context being computed.
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ def site_aspects(fingerprinter: Fingerprinter, plan: list[PageJob], previous: Si
     """This build's `SiteAspects`; an article whose `own` hash the previous build had is not hashed again."""
     site = fingerprinter.site
     mentions = site.mentions
-    known = {a.own: a for a in previous.articles} if previous is not None else {}
+    known = {a.own: a for a in previous.articles} if isinstance(previous, SiteAspects) else {}
     found = []
     for article in site.articles:
         key = fingerprinter.keys.get(article.slug)
@@ -193,10 +194,9 @@ def settled_pages(previous: SiteAspects | None, current: SiteAspects, plan: list
     Nothing is settled unless the shell, the list of pages and every article's card and mention counts are
     as before. Then only these can differ: the edited articles' own pages, the entity and compare pages
     whose quotes from them changed, the FAQ hub (if their FAQs changed) and the pages whose related articles
-    changed.
-    Every other page shows only the shell, cards and counts (see the module docstring), and is settled.
+    changed. Every other page shows only the shell, cards and counts (see the module docstring): it is settled.
     """
-    if (previous is None or previous.shell != current.shell or previous.plan != current.plan
+    if (not isinstance(previous, SiteAspects) or previous.shell != current.shell or previous.plan != current.plan
             or len(previous.articles) != len(current.articles)):
         return set()
     unsettled: set[str] = set()
