@@ -295,11 +295,35 @@ def test_corrupt_or_foreign_cache_is_ignored(site: Path, tmp_path: Path, garbage
     _build(site, out)
     expected = tree_bytes(out)
     for path in [*(site / CACHE_DIR / "parsed").iterdir(), *(site / CACHE_DIR / "mentions").iterdir(),
-                 site / CACHE_DIR / "output.pickle"]:
+                 site / CACHE_DIR / "output.pickle", site / CACHE_DIR / "inputs.pickle"]:
         path.write_bytes(garbage)
     report = _build(site, out)
     assert not report.skipped and report.parsed == 12
     assert tree_bytes(out) == expected
+
+
+def test_stamps_and_aspects_of_the_wrong_shape_are_ignored(site: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # Readable pickles with this version's header, holding something else: never a crash, never trusted.
+    import dataclasses
+
+    from summitsite import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    out = tmp_path / "out"
+    _build(site, out)
+    store = BuildCache(site)
+    stamps = store.load("inputs.pickle")
+    assert stamps
+    store.save("inputs.pickle", {rel: ("not", "a stamp") if i % 2 else 7 for i, rel in enumerate(stamps)})
+    state = store.load("output.pickle")
+    store.save("output.pickle", dataclasses.replace(state, aspects=("not", "aspects")))
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence about the weather.\n", encoding="utf-8")
+    report = _build(site, out)
+    assert not report.skipped and report.parsed == 1
+    _build(site, tmp_path / "plain", use_cache=False)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
 
 
 def test_cli_no_cache_and_jobs(site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
