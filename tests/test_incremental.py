@@ -29,6 +29,23 @@ def _build(site: Path, out: Path, **kw):
     return builder.build(site, out, search=False, progress=False, **kw)
 
 
+LATE_SENTENCE = "A late sentence about the weather.\n"
+"""An edit that names no entity and keeps the article's reading time."""
+
+
+def _add_late_sentence(site: Path) -> Path:
+    """Append `LATE_SENTENCE` to the sixth seed; that seed."""
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    seed.write_text(seed.read_text(encoding="utf-8") + LATE_SENTENCE, encoding="utf-8")
+    return seed
+
+
+def _assert_as_clean_build(site: Path, out: Path, tmp_path: Path) -> None:
+    """`out` holds byte for byte what a build without the cache makes."""
+    _build(site, tmp_path / "plain", use_cache=False)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
+
+
 def test_output_is_byte_identical_for_any_number_of_jobs(site: Path, tmp_path: Path) -> None:
     trees = []
     for jobs in (1, 2, 3):
@@ -129,8 +146,7 @@ def test_no_change_rebuild_parses_renders_and_writes_nothing(site: Path, tmp_pat
 def test_one_seed_edit_reparses_one_seed_and_rerenders_only_affected_pages(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = _build(site, out, jobs=1)
-    seed = sorted((site / "seeds").glob("*.txt"))[5]
-    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence about the weather.\n", encoding="utf-8")
+    _add_late_sentence(site)
     mtimes = {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
     report = _build(site, out, jobs=1)
     assert report.parsed == 1
@@ -149,7 +165,7 @@ def test_the_first_edit_after_a_clean_build_rerenders_no_more_than_any_later_edi
     _build(site, out, jobs=2)
     seed = sorted((site / "seeds").glob("*.txt"))[5]
     text = seed.read_text(encoding="utf-8")
-    seed.write_text(text + "A late sentence about the weather.\n", encoding="utf-8")
+    seed.write_text(text + LATE_SENTENCE, encoding="utf-8")
     first = _build(site, out, jobs=2)
     seed.write_text(text + "Another late sentence about the weather.\n", encoding="utf-8")
     second = _build(site, out, jobs=2)
@@ -165,14 +181,12 @@ def test_an_edit_that_names_no_entity_rerenders_no_entity_or_compare_page(site: 
     real = builder.render_page_chunks
     monkeypatch.setattr(builder, "render_page_chunks",
                         lambda env, s, job, context: rendered.append(job.path) or real(env, s, job, context))
-    seed = sorted((site / "seeds").glob("*.txt"))[5]
-    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence about the weather.\n", encoding="utf-8")
+    _add_late_sentence(site)
     report = _build(site, out, jobs=1)
     assert report.rendered == len(rendered) > 0
     assert not [path for path in rendered if path.startswith(("entities/", "compare/"))]
     assert any(path.startswith("articles/") for path in rendered)
-    _build(site, tmp_path / "plain", use_cache=False)
-    assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
+    _assert_as_clean_build(site, out, tmp_path)
 
 
 def _contexts_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -200,7 +214,7 @@ def test_an_edit_that_keeps_cards_and_counts_looks_only_at_the_pages_that_show_t
     first = _build(site, out, jobs=1)
     seed = sorted((site / "seeds").glob("*.txt"))[5]
     text = seed.read_text(encoding="utf-8")
-    seed.write_text(text + "A late sentence about the weather.\n" if edit == "late sentence" else _faq_edit(text),
+    seed.write_text(text + LATE_SENTENCE if edit == "late sentence" else _faq_edit(text),
                     encoding="utf-8")
     made = _contexts_made(monkeypatch)
     report = _build(site, out, jobs=1)  # in this process, where the contexts are counted
@@ -213,22 +227,19 @@ def test_an_edit_that_keeps_cards_and_counts_looks_only_at_the_pages_that_show_t
     assert ("faq/index.html" in made) == (edit == "faq answer")
     if edit == "late sentence":  # it quotes no entity: no entity page can have changed
         assert made == [f"articles/{article.slug}/index.html"]
-    _build(site, tmp_path / "plain", use_cache=False)
-    assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
+    _assert_as_clean_build(site, out, tmp_path)
 
 
 def test_a_kept_page_changed_by_hand_is_rendered_again_even_when_the_edit_settles_it(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     _build(site, out, jobs=1)
-    seed = sorted((site / "seeds").glob("*.txt"))[5]
-    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence about the weather.\n", encoding="utf-8")
+    _add_late_sentence(site)
     (out / "topics" / "index.html").write_bytes(b"tampered")
     made = _contexts_made(monkeypatch)
     _build(site, out, jobs=1)
     assert "topics/index.html" in made and "index.html" not in made
-    _build(site, tmp_path / "plain", use_cache=False)
-    assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
+    _assert_as_clean_build(site, out, tmp_path)
 
 
 def test_an_edit_to_a_title_looks_at_every_page_again(site: Path, tmp_path: Path,
@@ -242,8 +253,7 @@ def test_an_edit_to_a_title_looks_at_every_page_again(site: Path, tmp_path: Path
     made = _contexts_made(monkeypatch)
     _build(site, out, jobs=1)
     assert len(made) == first.pages
-    _build(site, tmp_path / "plain", use_cache=False)
-    assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
+    _assert_as_clean_build(site, out, tmp_path)
 
 
 def test_sidecars_are_read_from_the_cache_until_they_change(site: Path, tmp_path: Path,
@@ -263,8 +273,7 @@ def test_sidecars_are_read_from_the_cache_until_they_change(site: Path, tmp_path
     _build(site, out, jobs=1)
     assert read == [f"seeds/{sidecar.name}"]
     assert (out / "topics" / "ferries" / "index.html").is_file()
-    _build(site, tmp_path / "plain", use_cache=False)
-    assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
+    _assert_as_clean_build(site, out, tmp_path)
 
 
 def test_template_change_rerenders_every_page_that_uses_it(site: Path, tmp_path: Path) -> None:
@@ -318,12 +327,10 @@ def test_stamps_and_aspects_of_the_wrong_shape_are_ignored(site: Path, tmp_path:
     store.save("inputs.pickle", {rel: ("not", "a stamp") if i % 2 else 7 for i, rel in enumerate(stamps)})
     state = store.load("output.pickle")
     store.save("output.pickle", dataclasses.replace(state, aspects=("not", "aspects")))
-    seed = sorted((site / "seeds").glob("*.txt"))[5]
-    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence about the weather.\n", encoding="utf-8")
+    _add_late_sentence(site)
     report = _build(site, out)
     assert not report.skipped and report.parsed == 1
-    _build(site, tmp_path / "plain", use_cache=False)
-    assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
+    _assert_as_clean_build(site, out, tmp_path)
 
 
 def test_cli_no_cache_and_jobs(site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
