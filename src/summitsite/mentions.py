@@ -313,13 +313,22 @@ class FirstLinks(Mapping[tuple[str, str], Mapping[str, tuple[str, int, int]]]):
     """`MentionIndex.first_links`: (article slug, section key) -> entity slug -> (text, start, end) of the
     mention to link, worked out from the section's scan when its article page asks (see `Quotes`)."""
 
-    __slots__ = ("_articles", "_sections")
+    __slots__ = ("_articles", "_made", "_sections")
 
-    def __init__(self, articles: tuple[Article, ...], sections: Mapping[tuple[str, str], tuple[int, SectionScan]]):
+    def __init__(self, articles: tuple[Article, ...],
+                 sections: Mapping[tuple[str, str], tuple[int, SectionScan]]) -> None:
         self._articles = articles
         self._sections = sections
+        # The sections asked for so far: an article page asks once for each of its texts.
+        self._made: dict[tuple[str, str], Mapping[str, tuple[str, int, int]]] = {}
 
     def __getitem__(self, key: tuple[str, str]) -> Mapping[str, tuple[str, int, int]]:
+        links = self._made.get(key)
+        if links is None:
+            links = self._made[key] = self._links(key)
+        return links
+
+    def _links(self, key: tuple[str, str]) -> Mapping[str, tuple[str, int, int]]:
         number, section = self._sections[key]
         strings = _section_text(self._articles[number], section.key)[2]
         packed = section.spans
