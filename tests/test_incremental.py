@@ -419,8 +419,7 @@ def test_mentions_are_scanned_again_only_for_changed_seeds_or_entities(site: Pat
     scanned.clear()
     incremental = _build(site, out, jobs=1)
     assert len(scanned) == 12  # a new name can be anywhere
-    _build(site, tmp_path / "clean", use_cache=False)
-    assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
+    _assert_as_clean_build(site, out, tmp_path)
     assert incremental.articles == 12
 
 
@@ -445,8 +444,7 @@ def test_a_one_seed_edit_writes_one_cache_entry_of_each_kind(site: Path, tmp_pat
     for kind in ("parsed", "mentions"):
         shards = [cache._read(path) for path in (site / CACHE_DIR / kind).iterdir()]
         assert sum(len(shard) for shard in shards) == 12
-    _build(site, tmp_path / "clean", use_cache=False)
-    assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
+    _assert_as_clean_build(site, out, tmp_path)
 
 
 def test_related_articles_are_scored_again_only_when_their_inputs_change(site: Path, tmp_path: Path,
@@ -471,8 +469,7 @@ def test_related_articles_are_scored_again_only_when_their_inputs_change(site: P
                        encoding="utf-8")
     _build(site, out, jobs=1)
     assert calls == [12, 12]
-    _build(site, tmp_path / "clean", use_cache=False)
-    assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
+    _assert_as_clean_build(site, out, tmp_path)
 
 
 def test_dev_server_rebuild_scans_and_relates_only_what_changed(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
