@@ -13,6 +13,7 @@ from summitsite import builder, pool, render
 from summitsite.cache import CACHE_DIR, BuildCache
 from summitsite.cli import main
 from summitsite.progress import Progress
+from summitsite.search import InvertedIndex
 
 
 @pytest.fixture
@@ -26,7 +27,8 @@ def small_pool(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _build(site: Path, out: Path, **kw):
-    return builder.build(site, out, search=False, progress=False, **kw)
+    kw.setdefault("search", False)
+    return builder.build(site, out, progress=False, **kw)
 
 
 LATE_SENTENCE = "A late sentence about the weather.\n"
@@ -40,9 +42,9 @@ def _add_late_sentence(site: Path) -> Path:
     return seed
 
 
-def _assert_as_clean_build(site: Path, out: Path, tmp_path: Path) -> None:
-    """`out` holds byte for byte what a build without the cache makes."""
-    _build(site, tmp_path / "plain", use_cache=False)
+def _assert_as_clean_build(site: Path, out: Path, tmp_path: Path, **kw) -> None:
+    """`out` holds byte for byte what a build without the cache makes (with the same `_build` options)."""
+    _build(site, tmp_path / "plain", use_cache=False, **kw)
     assert tree_bytes(out) == tree_bytes(tmp_path / "plain")
 
 
@@ -311,8 +313,8 @@ def test_corrupt_or_foreign_cache_is_ignored(site: Path, tmp_path: Path, garbage
     assert tree_bytes(out) == expected
 
 
-def test_stamps_and_aspects_of_the_wrong_shape_are_ignored(site: Path, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stamps_aspects_and_postings_of_the_wrong_shape_are_ignored(site: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     # Readable pickles with this version's header, holding something else: never a crash, never trusted.
     import dataclasses
 
@@ -320,17 +322,19 @@ def test_stamps_and_aspects_of_the_wrong_shape_are_ignored(site: Path, tmp_path:
 
     monkeypatch.setattr(cache, "RACY_NS", 0)
     out = tmp_path / "out"
-    _build(site, out)
+    _build(site, out, search=True)
     store = BuildCache(site)
     stamps = store.load("inputs.pickle")
     assert stamps
     store.save("inputs.pickle", {rel: ("not", "a stamp") if i % 2 else 7 for i, rel in enumerate(stamps)})
     state = store.load("output.pickle")
     store.save("output.pickle", dataclasses.replace(state, aspects=("not", "aspects")))
+    postings = store.load("postings.pickle")
+    store.save("postings.pickle", InvertedIndex(postings.terms, ("not", "postings")))  # type: ignore[arg-type]
     _add_late_sentence(site)
-    report = _build(site, out)
+    report = _build(site, out, search=True)
     assert not report.skipped and report.parsed == 1
-    _assert_as_clean_build(site, out, tmp_path)
+    _assert_as_clean_build(site, out, tmp_path, search=True)
 
 
 def test_cli_no_cache_and_jobs(site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

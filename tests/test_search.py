@@ -232,6 +232,45 @@ def test_json_is_safe_to_serve_and_keeps_the_text() -> None:
         json.loads(data)
 
 
+def entity_records(descriptions: list[str]) -> list[search.Record]:
+    return [search.record_of(Entity(f"E{i}", f"e{i}", "person", description=text))
+            for i, text in enumerate(descriptions)]
+
+
+def test_postings_made_from_the_last_ones_are_the_postings_made_afresh() -> None:
+    import random
+
+    rng = random.Random(7)
+    vocabulary = ["alpha", "beta", "gamma", "delta", "ærø", "zeta", "\U00020000", "\ufa0e", "eta", "theta"]
+    for _ in range(200):
+        before = [" ".join(rng.choices(vocabulary, k=rng.randrange(1, 12))) for _ in range(8)]
+        old = entity_records(before)
+        after = list(before)
+        for doc in rng.sample(range(8), rng.choice([0, 1, 1, 1])):
+            # New words (sorted among the old ones), words gone from the site, and weights changed.
+            after[doc] = " ".join(rng.choices([*vocabulary, "new", "\u00e9t\u00e9", "a1"], k=rng.randrange(0, 12)))
+        new = entity_records(after)
+        updated = search.inverted_index(new, search.inverted_index(old))
+        fresh = search.inverted_index(new)
+        assert updated == fresh
+        assert list(updated.postings) == list(fresh.postings)  # the same word order, too
+        assert search.index_files(new, "en", updated) == search.index_files(new, "en")
+
+
+def test_postings_are_made_afresh_when_documents_come_or_go_or_many_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = search._postings
+    monkeypatch.setattr(search, "_postings", lambda records: calls.append(len(records)) or real(records))
+    texts = [f"word{i} common" for i in range(20)]
+    previous = search.inverted_index(entity_records(texts))
+    calls.clear()
+    one_edit = search.inverted_index(entity_records([*texts[:19], "other common"]), previous)
+    assert calls == [] and "other" in one_edit.postings and "word19" not in one_edit.postings
+    search.inverted_index(entity_records(texts[:19]), previous)  # one document fewer: the numbers moved
+    search.inverted_index(entity_records([f"{t} more" for t in texts[:3]] + texts[3:]), previous)  # 3 of 20
+    assert calls == [19, 20]
+
+
 # --- builds: deterministic, cached, incremental ------------------------------------------------------------
 
 def search_files(files) -> dict[str, bytes]:
@@ -263,10 +302,14 @@ def test_one_seed_edit_makes_only_that_articles_record_again(copied: Path, tmp_p
         return real(item)
 
     monkeypatch.setattr(builder, "record_of", counting)
+    inverted: list[int] = []
+    real_postings = search._postings
+    monkeypatch.setattr(search, "_postings", lambda records: inverted.append(len(records)) or real_postings(records))
     out = tmp_path / "out"
     builder.build(copied, out, jobs=1)
     articles = sorted(f"seeds/{p.name}" for p in (copied / "seeds").glob("*.txt"))
     assert sorted(m for m in made if m.startswith("seeds/")) == articles
+    assert len(inverted) == 1
     made.clear()
     seed = copied / "seeds" / "gamma.txt"
     seed.write_text(seed.read_text(encoding="utf-8") + "A late line about the ferry schedules.\n", encoding="utf-8")
@@ -274,6 +317,7 @@ def test_one_seed_edit_makes_only_that_articles_record_again(copied: Path, tmp_p
     # Only the edited article among the articles; content pages and entities are few and always made.
     assert [m for m in made if m.startswith("seeds/")] == ["seeds/gamma.txt"]
     assert len(made) == 1 + 2 + 6
+    assert len(inverted) == 1  # the postings came from the last build's, changed where the edit changed them
     builder.build(copied, tmp_path / "clean", jobs=2, use_cache=False)
     assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
     _, shards, docs = read_index(tree_bytes(out))

@@ -45,7 +45,7 @@ from summitsite.render import (
     render_page,
     render_page_chunks,
 )
-from summitsite.search import Record, documents, index_files, record_of
+from summitsite.search import InvertedIndex, Record, documents, index_files, inverted_index, record_of
 from summitsite.write import MARKER, Staging, WriteReport, check_output_location, write_output
 
 T = TypeVar("T")
@@ -256,8 +256,15 @@ def _render_files(source: Path, include_drafts: bool, base_url: str | None, sear
         search_started = time.perf_counter()
         progress.stage("indexing for search")
         records = _CachedSearch(cache, parser).records(site)
-        _merge(files, index_files(records, site.config.language), "the search index")
-        del records
+        previous_index = cache.load(_INVERTED) if cache is not None else None
+        usable = isinstance(previous_index, InvertedIndex) and isinstance(previous_index.terms, tuple) \
+            and isinstance(previous_index.postings, dict)
+        inverted = inverted_index(records, previous_index if usable else None)
+        del previous_index
+        _merge(files, index_files(records, site.config.language, inverted), "the search index")
+        if cache is not None:
+            cache.save(_INVERTED, inverted)
+        del records, inverted
         search_seconds = time.perf_counter() - search_started
     progress.stage("ready to write")
     by_path = dict(zip((j.path for j in plan), fingerprints, strict=True))
@@ -275,6 +282,8 @@ def site_from_cache(source: Path, include_drafts: bool = False, *, base_url: str
 
 
 _RENDERED, _KEPT, _REUSED, _STAGED = "rendered", "kept", "reused", "staged"
+_INVERTED = "postings.pickle"
+"""The last search index's postings (`search.InvertedIndex`), so that an edit makes only its words' again."""
 _STAMPS = "inputs.pickle"
 """The stamps and hashes of the input files (`cache.input_digests`), so that a build reads only changed ones."""
 
