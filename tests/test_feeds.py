@@ -164,6 +164,22 @@ def test_sitemap_lists_every_indexable_page_with_absolute_urls():
     ]
 
 
+def test_only_pages_that_say_noindex_are_parsed_for_the_robots_meta(monkeypatch: pytest.MonkeyPatch):
+    parsed: list[bytes] = []
+    real = feeds._RobotsMeta
+
+    class Counting(real):  # type: ignore[misc,valid-type]
+        def feed(self, data: str) -> None:
+            parsed.append(data)
+            super().feed(data)
+
+    monkeypatch.setattr(feeds, "_RobotsMeta", Counting)
+    pages = {**PAGES, "about/index.html": b"<html><body>Why NOINDEX is not in a meta here</body></html>",
+             "faq/index.html": b'<html><head><META NAME="Robots" CONTENT="NoIndex"></head></html>'}
+    assert feeds.sitemap_pages(pages) == ["about/index.html", "articles/a/index.html", "index.html"]
+    assert len(parsed) == 3  # the two above and the search page; not the pages that never say it
+
+
 def test_no_sitemap_without_base_url():
     assert feeds.sitemap(site(article("a", "Alpha")), PAGES) is None
     assert "sitemap.xml" not in feeds.feed_files(site(article("a", "Alpha")), PAGES)
