@@ -476,6 +476,32 @@ def test_related_articles_are_scored_again_only_when_their_inputs_change(site: P
     _assert_as_clean_build(site, out, tmp_path)
 
 
+def test_the_feed_is_made_again_only_when_what_it_shows_changes(site: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[int] = []
+    real = builder.atom_xml
+    monkeypatch.setattr(builder, "atom_xml", lambda source: made.append(len(source.entries)) or real(source))
+    out = tmp_path / "out"
+    _build(site, out, jobs=1)
+    assert made == [12]
+    _add_late_sentence(site)  # the body, not the lede: the feed shows titles, dates and summaries
+    _build(site, out, jobs=1)
+    assert made == [12]
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    lines = seed.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[0] = lines[0].rstrip("\n") + " Again\n"
+    seed.write_text("".join(lines), encoding="utf-8")
+    _build(site, out, jobs=1)
+    assert made == [12, 12]
+    assert b" Again</title>" in (out / "feed.xml").read_bytes()
+    BuildCache(site).save("feed.pickle", ("not", "a feed"))
+    (site / "summitsite.yml").write_text((site / "summitsite.yml").read_text(encoding="utf-8") + "\n",
+                                         encoding="utf-8")
+    _build(site, out, jobs=1)
+    assert made == [12, 12, 12]
+    _assert_as_clean_build(site, out, tmp_path)
+
+
 def test_dev_server_rebuild_scans_and_relates_only_what_changed(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from summitsite.livesite import make_builder
 

@@ -27,7 +27,7 @@ from summitsite.cache import BuildCache, FileRecord, OutputState, SiteFiles, cod
 from summitsite.config import SiteConfig, load_config, override_base_url
 from summitsite.entities import EntityMatcher, known_names, load_entities
 from summitsite.errors import SummitError
-from summitsite.feeds import fallback_time, feed_files
+from summitsite.feeds import FeedSource, atom_xml, fallback_time, feed_files
 from summitsite.loader import ParseJob, load_seeds
 from summitsite.mentions import ArticleScan, MentionIndex, ScanArticle, scan_article
 from summitsite.model import Article, ArticleMeta, Diagnostic
@@ -250,7 +250,7 @@ def _render_files(source: Path, include_drafts: bool, base_url: str | None, sear
     fresh.update(collect_static(source))
     files = SiteFiles(fresh, kept, staged, staging.path if staging is not None else None)
     # The sitemap lists the rendered pages, so the feeds come after rendering and before the search bundle.
-    _merge(files, feed_files(site, files, fallback_time()), "feeds")
+    _merge(files, feed_files(site, files, fallback_time(), _CachedAtom(cache)), "feeds")
     search_seconds = None
     if site.config.search:
         search_started = time.perf_counter()
@@ -571,6 +571,26 @@ class _CachedSearch:
 
 def _search_job(items: list, i: int) -> Record:
     return record_of(items[i])
+
+
+class _CachedAtom:
+    """`feeds.atom_xml`, answering from the build cache while the feed's source is the last build's: the feed
+    shows every article's title, date and summary, so an edit of an article's body leaves it as it was."""
+
+    NAME = "feed.pickle"
+
+    def __init__(self, cache: BuildCache | None) -> None:
+        self.cache = cache
+
+    def __call__(self, source: FeedSource) -> bytes:
+        key = digest(repr(source))
+        stored = self.cache.load(self.NAME) if self.cache is not None else None
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key and isinstance(stored[1], bytes):
+            return stored[1]
+        data = atom_xml(source)
+        if self.cache is not None:
+            self.cache.save(self.NAME, (key, data))
+        return data
 
 
 def _collect(errors: list[Diagnostic], stage: Callable[..., T], *args: Any, default: T) -> T:

@@ -18,6 +18,8 @@ What is stored:
   is not read as YAML again.
 - `related.pickle`: the last related-articles result and a hash of everything it was computed from
   (each article's slug, title, entities and tags), so an edit that changes none of them reuses it.
+- `feed.pickle`: the last Atom feed and a hash of what it shows (`feeds.FeedSource`), kept while that is
+  unchanged.
 - `postings.pickle`: the last search index's postings (`search.InvertedIndex`), so that an edit makes only
   the postings of the words it changed.
 - `output.pickle`: the last build's `OutputState`: a hash of every input file and option (for the

@@ -16,7 +16,8 @@ import datetime as dt
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import quote
 
@@ -102,40 +103,70 @@ def _serialise(root: ET.Element) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode").encode("utf-8") + b"\n"
 
 
-def atom_feed(site: Site, fallback: dt.datetime = EPOCH) -> bytes:
-    """The Atom (RFC 4287) feed of every article, newest first."""
+@dataclass(frozen=True)
+class FeedSource:
+    """Everything the Atom feed shows, as plain values: equal sources make byte-identical feeds, so the build
+    keeps the last feed while its source is unchanged (an edit of an article's body changes nothing here)."""
+
+    id: str
+    title: str
+    subtitle: str
+    language: str
+    self_href: str
+    home_href: str
+    entries: tuple[tuple[str, str, str, bool, str, str, tuple[str, ...], str], ...]
+    """(id, title, updated, dated, author, href, tags, summary) of each article, newest first."""
+    updated: str
+
+
+def feed_source(site: Site, fallback: dt.datetime = EPOCH) -> FeedSource:
+    """What `atom_feed` shows of `site`."""
     config = site.config
-    # The namespace is written as a plain attribute, so ElementTree needs no (global) prefix registration.
-    feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: config.language})
+    tag_base = f"{_site_tag(site)}/"
     entries = []
+    newest = None
     for article in feed_order(site.articles):
         path = urls.article_path(article.slug)
         date = article.meta.date
         updated = _date_instant(date) if date else fallback
-        entries.append((article, path, updated))
-
-    _sub(feed, "id", config.base_url if config.base_url else _site_tag(site))
-    _sub(feed, "title", config.title)
-    if config.description:
-        _sub(feed, "subtitle", config.description)
+        newest = updated if newest is None or updated > newest else newest
+        entries.append((urls.absolute_url(config.base_url or tag_base, path), article.title, _instant(updated),
+                        date is not None, article.meta.author or config.title, _href(site, path),
+                        article.meta.tags, (article.meta.summary or article.lede).strip()))
     # The feed changed when its newest entry did: a property of the content, not of the build's clock.
-    _sub(feed, "updated", _instant(max((u for _, _, u in entries), default=fallback)))
-    _sub(feed, "link", rel="self", type="application/atom+xml", href=_href(site, FEED_PATH))
-    _sub(feed, "link", rel="alternate", type="text/html", href=_href(site, urls.INDEX))
+    return FeedSource(config.base_url if config.base_url else _site_tag(site), config.title, config.description,
+                      config.language, _href(site, FEED_PATH), _href(site, urls.INDEX), tuple(entries),
+                      _instant(newest if newest is not None else fallback))
+
+
+def atom_feed(site: Site, fallback: dt.datetime = EPOCH) -> bytes:
+    """The Atom (RFC 4287) feed of every article, newest first."""
+    return atom_xml(feed_source(site, fallback))
+
+
+def atom_xml(source: FeedSource) -> bytes:
+    """The Atom feed of `source` (`feed_source`)."""
+    # The namespace is written as a plain attribute, so ElementTree needs no (global) prefix registration.
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: source.language})
+    _sub(feed, "id", source.id)
+    _sub(feed, "title", source.title)
+    if source.subtitle:
+        _sub(feed, "subtitle", source.subtitle)
+    _sub(feed, "updated", source.updated)
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=source.self_href)
+    _sub(feed, "link", rel="alternate", type="text/html", href=source.home_href)
     _sub(feed, "generator", "summitsite")
-    for article, path, updated in entries:
+    for id_, title, updated, dated, author, href, tags, summary in source.entries:
         entry = _sub(feed, "entry")
-        _sub(entry, "id", urls.absolute_url(config.base_url or f"{_site_tag(site)}/", path))
-        _sub(entry, "title", article.title)
-        _sub(entry, "updated", _instant(updated))
-        if article.meta.date:
-            _sub(entry, "published", _instant(updated))
-        author = _sub(entry, "author")
-        _sub(author, "name", article.meta.author or config.title)
-        _sub(entry, "link", rel="alternate", type="text/html", href=_href(site, path))
-        for tag in article.meta.tags:
+        _sub(entry, "id", id_)
+        _sub(entry, "title", title)
+        _sub(entry, "updated", updated)
+        if dated:
+            _sub(entry, "published", updated)
+        _sub(_sub(entry, "author"), "name", author)
+        _sub(entry, "link", rel="alternate", type="text/html", href=href)
+        for tag in tags:
             _sub(entry, "category", term=tag)
-        summary = (article.meta.summary or article.lede).strip()
         if summary:
             _sub(entry, "summary", summary, type="text")
     return _serialise(feed)
@@ -202,9 +233,12 @@ def robots_txt(site: Site) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def feed_files(site: Site, files: Mapping[str, bytes], fallback: dt.datetime = EPOCH) -> dict[str, bytes]:
-    """feed.xml, robots.txt and (with a base_url) sitemap.xml, for the rendered pages in `files`."""
-    out = {FEED_PATH: atom_feed(site, fallback), ROBOTS_PATH: robots_txt(site)}
+def feed_files(site: Site, files: Mapping[str, bytes], fallback: dt.datetime = EPOCH,
+               make_atom: Callable[[FeedSource], bytes] = atom_xml) -> dict[str, bytes]:
+    """feed.xml, robots.txt and (with a base_url) sitemap.xml, for the rendered pages in `files`.
+
+    `make_atom` replaces `atom_xml` (the build's answer from its cache)."""
+    out = {FEED_PATH: make_atom(feed_source(site, fallback)), ROBOTS_PATH: robots_txt(site)}
     map_ = sitemap(site, files)
     if map_ is not None:
         out[SITEMAP_PATH] = map_
