@@ -160,6 +160,24 @@ def test_one_seed_edit_reparses_one_seed_and_rerenders_only_affected_pages(site:
     assert any(path.startswith("articles/") for path in changed)
 
 
+def test_after_an_edit_the_output_records_hold_every_files_hash_and_stamp(site: Path, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    out = tmp_path / "out"
+    _build(site, out, jobs=1)
+    _add_late_sentence(site)
+    report = _build(site, out, jobs=1)
+    assert report.write.written > 0 and len(report.write.untouched) == report.write.unchanged  # in place
+    state = BuildCache(site).load("output.pickle")
+    found = {p.relative_to(out).as_posix(): p for p in out.rglob("*") if p.is_file()}
+    assert set(state.files) == set(found) - {".summitsite-output"}
+    for rel, record in state.files.items():
+        assert record.matches(found[rel].lstat()) and record.sha == hashlib.sha256(found[rel].read_bytes()).digest()
+    monkeypatch.setattr(builder, "render_files", lambda *a, **k: pytest.fail("the output is as recorded"))
+    assert _build(site, out, jobs=1).skipped
+
+
 def test_the_first_edit_after_a_clean_build_rerenders_no_more_than_any_later_edit(site: Path, tmp_path: Path) -> None:
     # The clean build's mention scans come fresh from the workers, the edit's from the cache: the pages'
     # fingerprints must not see the difference.

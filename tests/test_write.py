@@ -441,3 +441,15 @@ def test_an_update_that_needs_a_file_to_become_a_folder_swaps_a_new_folder_in(so
     del files[MARKER]
     assert files == new
     assert leftovers(output.parent) == []
+
+
+def test_tree_files_lists_files_and_links_without_entering_linked_folders(tmp_path: Path) -> None:
+    root = tmp_path / "out"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "b" / "page.html").write_bytes(b"x")
+    (root / "top.txt").write_bytes(b"x")
+    (root / MARKER).write_bytes(b"made by summitsite")
+    (root / "a" / "to-b").symlink_to(root / "a" / "b", target_is_directory=True)
+    (root / "dangling").symlink_to(tmp_path / "nowhere")
+    (root / "empty").mkdir()
+    assert write._tree_files(root) == {"a/b/page.html", "top.txt", "a/to-b", "dangling"}

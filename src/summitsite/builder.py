@@ -659,7 +659,7 @@ def build(source: Path, output: Path | None = None, include_drafts: bool = False
         notes = ("no sitemap.xml: base_url is not set (summitsite.yml or --base-url), and a sitemap needs "
                  "absolute URLs; feed.xml uses relative links and tag: ids",)
     if use_cache:
-        cache.save("output.pickle", _record_output(out, files, state, result, inputs, notes))
+        cache.save("output.pickle", _record_output(out, files, state, result, inputs, notes, report.untouched))
     return BuildReport(len(result.site.articles), pages, time.perf_counter() - started, result.warnings, report,
                        result.search_seconds, notes, result.site, parsed=result.parsed, rendered=result.rendered)
 
@@ -685,9 +685,14 @@ def _output_intact(out: Path, state: OutputState) -> bool:
 
 
 def _record_output(out: Path, files: SiteFiles, previous: OutputState | None, result: RenderResult,
-                   inputs: bytes, notes: tuple[str, ...]) -> OutputState:
+                   inputs: bytes, notes: tuple[str, ...], untouched: frozenset[str] = frozenset()) -> OutputState:
+    """The records of the output just written; a file in `untouched` keeps its previous record's hash and stamp."""
     records: dict[str, FileRecord] = {}
     for path in files:
+        if path in untouched:
+            old = previous.files[path]  # type: ignore[union-attr]
+            records[path] = FileRecord(old.sha, old.size, old.mtime_ns, old.ino, result.fingerprints.get(path))
+            continue
         data = files.fresh.get(path)
         # A staged file came with its hash; a kept one has a record, which it was checked against.
         sha = (hashlib.sha256(data).digest() if data is not None

@@ -16,6 +16,7 @@ there as soon as it exists, so that no process holds the whole site in memory at
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -23,7 +24,7 @@ import secrets
 import shutil
 import stat
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from summitsite.cache import FileRecord
@@ -47,6 +48,9 @@ class WriteReport:
     """Files identical to the previous output, carried over with their mtime."""
     removed: int
     """Files of the previous output that the new site no longer has."""
+    untouched: frozenset[str] = field(default=frozenset(), compare=False)
+    """Files an in-place update left exactly as the previous records describe them (same size, mtime and
+    inode, checked before the update): their records still hold, without another stat."""
 
 
 def check_output_location(source: Path, output: Path) -> None:
@@ -185,10 +189,8 @@ def _same_bytes(old: Path, data: bytes) -> bool:
         return False
 
 
-def _staged_same(old: Path, staged: Path, record: FileRecord | None, sha: bytes) -> bool:
-    """The staged file has the old file's bytes (by the recorded hash when the old file is as recorded)."""
-    if _stamp_matches(old, record):
-        return record.sha == sha  # type: ignore[union-attr]
+def _staged_same(old: Path, staged: Path) -> bool:
+    """The staged file has the old file's bytes."""
     try:
         return _same_bytes(old, staged.read_bytes())
     except OSError:
@@ -196,13 +198,22 @@ def _staged_same(old: Path, staged: Path, record: FileRecord | None, sha: bytes)
 
 
 def _tree_files(root: Path) -> set[str]:
-    """The POSIX paths of the files under `root` (symlinks count as files and are not followed)."""
-    found = set()
-    for dirpath, dirnames, filenames in os.walk(root):
-        base = Path(dirpath).relative_to(root)
-        names = filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
-        for name in names:
-            found.add((base / name).as_posix())
+    """The POSIX paths of the files under `root` (symlinks count as files and are not followed; a folder
+    that cannot be listed is skipped, as os.walk does)."""
+    found: set[str] = set()
+    # Strings, not Path objects: building a Path per file was most of the time of a small update's write.
+    stack = [("", os.fspath(root))]
+    while stack:
+        base, folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((f"{base}{entry.name}/", entry.path))
+                    else:
+                        found.add(base + entry.name)
+        except OSError:
+            continue
     found.discard(MARKER)
     return found
 
@@ -272,13 +283,13 @@ def write_output(files: Mapping[str, bytes], output: Path, source: Path,
     try:
         if tmp is None:
             tmp = _fresh_sibling(parent, _TMP_PREFIX, create=True)
-        same = _unchanged(files, paths, out, tmp, old_files, kept, staged, previous)
+        same, as_recorded = _unchanged(files, paths, out, tmp, old_files, kept, staged, previous)
         changed = [rel for rel in paths if rel not in same]
         removed = sorted(old_files - set(paths))
         report = WriteReport(written=len(changed), unchanged=len(same), removed=len(removed))
         if had_old and _fits_in_place(out, changed, removed, len(paths), old_files):
             _update_in_place(files, out, tmp, changed, removed, old_files, staged)
-            return report
+            return dataclasses.replace(report, untouched=frozenset(as_recorded))
         _fill(files, out, tmp, paths, same, staged)
     except BaseException as exc:
         # Also on KeyboardInterrupt: a Ctrl-C must not leave a half-written or missing output.
@@ -293,29 +304,36 @@ def write_output(files: Mapping[str, bytes], output: Path, source: Path,
 
 
 def _unchanged(files: Mapping[str, bytes], paths: list[str], out: Path, tmp: Path, old_files: set[str],
-               kept: Mapping[str, Path], staged: Mapping[str, bytes], previous: Mapping[str, FileRecord]) -> set[str]:
-    """The paths whose file in the old output already has the new bytes."""
+               kept: Mapping[str, Path], staged: Mapping[str, bytes],
+               previous: Mapping[str, FileRecord]) -> tuple[set[str], set[str]]:
+    """The paths whose file in the old output already has the new bytes, and those of them whose file is
+    still the one recorded in `previous` (same stamp)."""
     same = set()
+    as_recorded = set()
     for rel in paths:
-        # os.walk never enters a linked folder, so a file it listed has only real folders above it.
+        # `_tree_files` never enters a linked folder, so a file it listed has only real folders above it.
         old = out / rel if rel in old_files else None
+        record = previous.get(rel)
+        recorded = old is not None and _stamp_matches(old, record)
         if rel in staged:
-            equal = old is not None and _staged_same(old, tmp / rel, previous.get(rel), staged[rel])
+            equal = record.sha == staged[rel] if recorded else (  # type: ignore[union-attr]
+                old is not None and _staged_same(old, tmp / rel))
         elif rel in kept:
-            if old is None or not _stamp_matches(old, previous.get(rel)):
+            if not recorded:
                 raise error(f"{rel} in the output folder {out} changed during the build; build again",
                             code="output-changed")
             equal = True
         else:
             data = bytes(files[rel])
-            record = previous.get(rel)
-            if old is not None and record is not None and _stamp_matches(old, record):
-                equal = hashlib.sha256(data).digest() == record.sha
+            if recorded:
+                equal = hashlib.sha256(data).digest() == record.sha  # type: ignore[union-attr]
             else:
                 equal = old is not None and _same_bytes(old, data)
         if equal:
             same.add(rel)
-    return same
+            if recorded:
+                as_recorded.add(rel)
+    return same, as_recorded
 
 
 def _fill(files: Mapping[str, bytes], out: Path, tmp: Path, paths: list[str], same: set[str],
