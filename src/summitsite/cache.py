@@ -33,6 +33,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import stat
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -59,10 +60,20 @@ def clear_cache(source: Path) -> list[Path]:
     return []
 
 
+_CODE_SUFFIXES = (".py", ".html", ".xml", ".txt", ".json", ".css", ".js")
+
+
 def code_fingerprint() -> bytes:
     """A hash of summitsite's version and every file of the package (code, theme, heading model)."""
-    h = hashlib.sha256(f"{__version__}\0{FORMAT}\0{sys.version_info[:2]}".encode())
     root = resources.files("summitsite")
+    if isinstance(root, Path):
+        # A build asks several times; the hash is made again only when a file's stamp changed (a checkout
+        # edited while the dev server runs).
+        return _code_fingerprint(root, _package_stamps(root))
+    return _code_fingerprint.__wrapped__(root, ())
+
+
+def _package_files(root: Any) -> Iterator[Any]:
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -71,8 +82,23 @@ def code_fingerprint() -> bytes:
                 continue
             if entry.is_dir():
                 stack.append(entry)
-            elif entry.name.endswith((".py", ".html", ".xml", ".txt", ".json", ".css", ".js")):
-                h.update(entry.name.encode() + b"\0" + hashlib.sha256(entry.read_bytes()).digest())
+            elif entry.name.endswith(_CODE_SUFFIXES):
+                yield entry
+
+
+def _package_stamps(root: Path) -> tuple:
+    stamps = []
+    for path in _package_files(root):
+        st = path.stat()
+        stamps.append((path.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return tuple(stamps)
+
+
+@lru_cache(maxsize=4)
+def _code_fingerprint(root: Any, stamps: tuple) -> bytes:
+    h = hashlib.sha256(f"{__version__}\0{FORMAT}\0{sys.version_info[:2]}".encode())
+    for entry in _package_files(root):
+        h.update(entry.name.encode() + b"\0" + hashlib.sha256(entry.read_bytes()).digest())
     return h.digest()
 
 
@@ -246,38 +272,47 @@ def input_digests(source: Path, config_name: str = "summitsite.yml",
     fresh: dict[str, tuple[Stamp, bytes]] = {}
     recent = time.time_ns() - RACY_NS
 
-    def read(path: Path, rel: str) -> None:
+    def read(path: str, rel: str) -> None:
+        # One stat per file, and strings rather than Path objects: this runs for every file of every build.
         try:
-            st = path.stat()
+            st = os.stat(path)
+        except OSError:
+            return  # deleted since the listing, or a dangling link: not a file the build can read
+        if not stat.S_ISREG(st.st_mode):  # FIFOs and devices are never read
+            return
+        try:
             stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             found = known.get(rel)
             if isinstance(found, tuple) and len(found) == 2 and found[0] == stamp and isinstance(found[1], bytes):
                 sha = found[1]
             else:
-                sha = hashlib.sha256(path.read_bytes()).digest()
+                sha = _file_sha(path)
             if max(st.st_mtime_ns, st.st_ctime_ns) < recent:
                 fresh[rel] = (stamp, sha)
         except OSError:
-            # Deleted between the listing and the read, or unreadable: the build will say which.
-            sha = b""
+            sha = b""  # unreadable: the build will say which
         digests[rel] = sha
 
     config = source / config_name
     if config.is_file():
-        read(config, config_name)
+        read(os.fspath(config), config_name)
+    root = os.fspath(source)
     for name in INPUT_DIRS:
-        top = source / name
-        for folder, dirs, files in os.walk(top):  # followlinks=False: a symlinked folder cannot loop
+        for folder, dirs, files in os.walk(os.path.join(root, name)):  # followlinks=False: no loops
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            base = os.path.relpath(folder, root).replace(os.sep, "/")
             for file in sorted(files):
-                path = Path(folder, file)
-                if file.startswith(".") or not path.is_file():  # FIFOs and devices are never read
-                    continue
-                read(path, path.relative_to(source).as_posix())
+                if not file.startswith("."):
+                    read(os.path.join(folder, file), f"{base}/{file}")
     if stamps is not None:
         stamps.clear()
         stamps.update(fresh)
     return digests
+
+
+def _file_sha(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).digest()
 
 
 def template_sources(site_root: Path) -> bytes:
