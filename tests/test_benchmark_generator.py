@@ -86,3 +86,24 @@ def test_summitsite_builds_a_generated_site(generate, tmp_path: Path) -> None:
     # No warning or error about the generated text; notes (e.g. "no sitemap without base_url") are fine.
     assert [line for line in result.stderr.splitlines() if not line.startswith("note: ")] == []
     assert len(list((tmp_path / "out" / "articles").glob("*/index.html"))) == 5
+
+
+def test_the_runner_compiles_a_python_tools_bytecode_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Importing the runner puts its folder on sys.path for its own `import generate`; undone here.
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    spec = importlib.util.spec_from_file_location("benchmark_run", GENERATOR.with_name("run.py"))
+    run = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, run)
+    spec.loader.exec_module(run)
+    package = tmp_path / "fakepkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("X = 1\n", encoding="utf-8")
+    (package / "mod.py").write_text("Y = 2\n", encoding="utf-8")
+    script = tmp_path / "faketool"
+    script.write_text(f"#!{sys.executable}\nimport fakepkg\n", encoding="utf-8")
+    monkeypatch.setattr(run, "tool_path", lambda name: str(script))
+    monkeypatch.setattr(run, "PYTHON_TOOLS", {"faketool": "fakepkg"})
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    assert run.compile_bytecode("faketool")
+    assert sorted(p.name.split(".")[0] for p in (package / "__pycache__").iterdir()) == ["__init__", "mod"]
+    assert not run.compile_bytecode("hugo")  # not a Python tool

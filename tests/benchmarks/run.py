@@ -14,6 +14,10 @@ For summitsite it also measures, in each round, right after its clean build:
 and once per size, when `summitsite serve` exists, the time from a seed edit to the `reload` event of the
 dev server's live-reload stream, and to a GET of the page that shows the edit (else "n/a").
 
+Before measuring, the package of each Python tool (summitsite, pelican) is compiled to bytecode with
+compileall, as pip does when it installs a wheel. An editable install has no bytecode until a run writes it,
+and a machine with PYTHONDONTWRITEBYTECODE set (this one) would compile every module from source in every run.
+
 It prints Markdown tables (median seconds, articles per second, median peak RSS), the exact command line and
 the machine. Every run's raw numbers go to --json. The tools run from this Python's environment (summitsite
 and pelican next to sys.executable, or on PATH) and `hugo` from PATH.
@@ -95,6 +99,31 @@ def measure(cmd: list[str], cwd: Path | None = None, timeout: float = 3600) -> S
             lines = err.read().decode("utf-8", "replace").strip().splitlines()
             error = f"exit {proc.returncode}: " + (" | ".join(lines[-3:]) if lines else "(no stderr)")
     return Sample(seconds, usage.ru_maxrss, proc.returncode, error, usage.ru_utime + usage.ru_stime)
+
+
+PYTHON_TOOLS = {"summitsite": "summitsite", "pelican": "pelican"}
+"""Tool name -> the package its console script runs."""
+
+
+def compile_bytecode(tool: str) -> bool:
+    """Compile the tool's package to bytecode with the interpreter its console script names (its shebang)."""
+    script = tool_path(tool)
+    if script is None or tool not in PYTHON_TOOLS:
+        return False
+    try:
+        first = Path(script).read_bytes().split(b"\n", 1)[0]
+    except OSError:
+        return False
+    if not first.startswith(b"#!"):
+        return False
+    python = first[2:].decode().strip().split()[0]
+    code = ("import compileall, importlib.util, os, sys; spec = importlib.util.find_spec(sys.argv[1]); "
+            "sys.exit(0 if compileall.compile_dir(os.path.dirname(spec.origin), quiet=1) else 1)")
+    try:
+        done = subprocess.run([python, "-c", code, PYTHON_TOOLS[tool]], capture_output=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
 
 
 def help_text(cmd: list[str]) -> str | None:
@@ -520,6 +549,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         parser.error(f"not installed: {', '.join(missing)}")
     extras = not args.no_extras
+    compiled = [tool for tool in tools if compile_bytecode(tool)]
     ss = tool_path("summitsite") or "summitsite"
     build_help = (help_text([ss, "build"]) or "") if "summitsite" in tools else ""
     no_search = "--no-search" in build_help
@@ -527,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
 
     command = shlex.join([Path(sys.executable).name, *sys.argv]) if argv is None else shlex.join(argv)
     info = machine()
-    report: dict = {"command": command, "machine": info, "sizes": {}}
+    report: dict = {"command": command, "machine": info, "bytecode compiled": compiled, "sizes": {}}
     tables = []
     for size in sizes:
         corpus = prepare(size, args.work, args.reuse)
