@@ -341,15 +341,19 @@ class ServeProbe:
     def stop(self) -> None:
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                _, status, usage = _wait4_with_timeout(self.proc, 15)
-                self.peak_rss_kb = usage.ru_maxrss
-                self.proc.returncode = os.waitstatus_to_exitcode(status)
-            except TimeoutError:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc.returncode is not None:
+            return
+        # os.kill, not Popen.send_signal: that polls first, and a poll reaps the process, and its rusage with it.
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.proc.pid, signal.SIGINT)
+        try:
+            _, status, usage = _wait4_with_timeout(self.proc, 15)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.proc.pid, signal.SIGKILL)
+            _, status, usage = os.wait4(self.proc.pid, 0)
+        self.peak_rss_kb = usage.ru_maxrss
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
 
 
 def _wait4_with_timeout(proc: subprocess.Popen, timeout: float):
@@ -489,14 +493,15 @@ def table(size: int, repeats: int, results: dict, extras: bool, no_search: bool)
         elif serve.get("error") and not serve.get("reload"):
             rows.append(f"| summitsite | serve: edit → reload event | failed | | | | {serve['error']} | |")
         else:
-            rss = serve.get("peak_rss_kb", 0) / 1024
+            kb = serve.get("peak_rss_kb") or 0
+            rss = f"{kb / 1024:.0f}" if kb else "n/a"  # 0: the server was gone before it could be measured
             for label, key in (("serve: edit → reload event", "reload"), ("serve: edit → page with the edit", "page")):
                 values = serve.get(key) or []
                 if values:
                     note = f"server start {serve.get('startup', 0):.2f} s" if key == "reload" else ""
                     if serve.get("error"):
                         note += f" (stopped early: {serve['error']})"
-                    rows.append(f"| summitsite | {label} | {statistics.median(values):.2f} | | | {rss:.0f} | {note} | "
+                    rows.append(f"| summitsite | {label} | {statistics.median(values):.2f} | | | {rss} | {note} | "
                                 + ", ".join(f"{v:.2f}" for v in values) + " |")
     row("hugo", "clean", "hugo/clean")
     row("pelican", "clean", "pelican/clean", "hugo")
