@@ -256,3 +256,16 @@ def test_load_seeds_reports_every_broken_file_at_once(make_site) -> None:
         load_seeds(site, SiteConfig())
     assert [(d.path, d.code) for d in caught.value.diagnostics] == [("seeds/a.txt", "not-utf8"),
                                                                    ("seeds/b.txt", "binary-file")]
+
+
+@pytest.mark.parametrize("prefix", ["plain ascii ", "non-ascii \u00e9 "])
+def test_every_control_character_is_found_on_the_fast_path_and_the_slow_one(prefix: str) -> None:
+    from summitsite.controls import CONTROLS, strip_controls
+
+    for cp in [*range(0x100), 0x2028, 0xFEFF]:
+        text = f"{prefix}line one\nline {chr(cp)} two\r\n"
+        expected_count = len(CONTROLS.findall(text))
+        cleaned, count, line = strip_controls(text)
+        assert count == expected_count, hex(cp)
+        assert line == (2 if expected_count else None), hex(cp)
+        assert not CONTROLS.search(cleaned)
