@@ -149,6 +149,10 @@ def test_co_mentions_count_shared_sections():
     a = art("a", sec("One", "Russia and China."), sec("Two", "Russia and Kim and China."))
     index = index_mentions((a,), ENTITIES)
     assert index.co_mentions["russia"] == (("china", 2), ("kim-jong-un", 1))
+    assert dict(index.co_mentions) == {"china": (("russia", 2), ("kim-jong-un", 1)),
+                                       "kim-jong-un": (("china", 1), ("russia", 1)),
+                                       "russia": (("china", 2), ("kim-jong-un", 1))}
+    assert "xi-jinping" not in index.co_mentions and len(index.co_mentions) == 3
 
 
 def test_the_index_holds_the_articles_own_strings_not_the_scans_copies():

@@ -196,7 +196,8 @@ def test_the_first_edit_after_a_clean_build_rerenders_no_more_than_any_later_edi
 def test_an_edit_that_names_no_entity_rerenders_no_entity_or_compare_page(site: Path, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
-    _build(site, out, jobs=1)
+    clean = _build(site, out, jobs=1)
+    assert clean.site.mentions.co_mentions._made is not None  # the entity pages showed them
     rendered: list[str] = []
     real = builder.render_page_chunks
     monkeypatch.setattr(builder, "render_page_chunks",
@@ -206,6 +207,7 @@ def test_an_edit_that_names_no_entity_rerenders_no_entity_or_compare_page(site: 
     assert report.rendered == len(rendered) > 0
     assert not [path for path in rendered if path.startswith(("entities/", "compare/"))]
     assert any(path.startswith("articles/") for path in rendered)
+    assert report.site.mentions.co_mentions._made is None  # no page showed them: never counted
     _assert_as_clean_build(site, out, tmp_path)
 
 

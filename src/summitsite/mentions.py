@@ -351,6 +351,43 @@ class FirstLinks(Mapping[tuple[str, str], Mapping[str, tuple[str, int, int]]]):
         return key in self._sections
 
 
+class CoMentions(Mapping[str, tuple[tuple[str, int], ...]]):
+    """`MentionIndex.co_mentions`, counted from the sections' entities when first asked.
+
+    Only the entity pages and the entities' network chart show co-mentions, and after most edits neither is
+    rendered again; counting every pair of entities in every section was most of the index's time.
+    """
+
+    __slots__ = ("_made", "_section_entities")
+
+    def __init__(self, section_entities: Mapping[tuple[str, str], tuple[str, ...]]) -> None:
+        self._section_entities = section_entities
+        self._made: dict[str, tuple[tuple[str, int], ...]] | None = None
+
+    def _table(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        if self._made is None:
+            co: dict[str, dict[str, int]] = defaultdict(dict)
+            for order in self._section_entities.values():
+                for slug in order:
+                    # Plain dicts: Counter.update checks its argument against an ABC on every call.
+                    shared = co[slug]
+                    for other in order:
+                        shared[other] = shared.get(other, 0) + 1
+            for slug, shared in co.items():
+                del shared[slug]  # an entity's count of itself
+            self._made = {slug: _most_first(c) for slug, c in sorted(co.items()) if c}
+        return self._made
+
+    def __getitem__(self, entity: str) -> tuple[tuple[str, int], ...]:
+        return self._table()[entity]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+
 def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
                    scan: ScanArticle = scan_article) -> MentionIndex:
     """Scan every article once (`scan` may answer from a cache) and index the mentions both ways."""
@@ -363,36 +400,27 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
     sections: dict[tuple[str, str], tuple[int, SectionScan]] = {}
     faq_entities: dict[tuple[str, str], tuple[str, ...]] = {}
     quoted: dict[str, tuple[tuple[str, bytes], ...]] = {}
-    co: dict[str, dict[str, int]] = defaultdict(dict)
     for number, article in enumerate(articles):
         found = scan(article, matcher)
         totals: dict[str, int] = {}
         for section in found.sections:
-            order = tuple(slug for slug, _ in section.counts)
-            section_entities[(article.slug, section.key)] = order
+            section_entities[(article.slug, section.key)] = tuple(slug for slug, _ in section.counts)
             sections[(article.slug, section.key)] = (number, section)
             packed, at = section.spans, 0
             for slug, count in section.counts:
                 places[slug].append((number, section, at, count))
                 at += 4 + 3 * packed[at]
-                # Plain dicts: Counter.update checks its argument against an ABC on every call. The
-                # entity's count of itself is dropped below.
-                shared = co[slug]
-                for other in order:
-                    shared[other] = shared.get(other, 0) + 1
                 totals[slug] = totals.get(slug, 0) + count
         for anchor, slugs in found.faq_entities:
             faq_entities[(article.slug, anchor)] = slugs
         by_article[article.slug] = dict(_most_first(totals))
         quoted[article.slug] = found.quoted
-    for slug, shared in co.items():
-        del shared[slug]
     return MentionIndex(
         by_entity=Quotes(articles, {slug: tuple(found) for slug, found in sorted(places.items())}),
         by_article=by_article,
         section_entities=section_entities,
         first_links=FirstLinks(articles, sections),
-        co_mentions={slug: _most_first(c) for slug, c in sorted(co.items()) if c},
+        co_mentions=CoMentions(section_entities),
         faq_entities=faq_entities,
         quoted=quoted,
     )
