@@ -180,6 +180,20 @@ def test_only_pages_that_say_noindex_are_parsed_for_the_robots_meta(monkeypatch:
     assert len(parsed) == 3  # the two above and the search page; not the pages that never say it
 
 
+def test_pages_whose_noindex_is_known_are_not_read():
+    class Unreadable(dict):
+        def __getitem__(self, path: str) -> bytes:
+            if path in ("index.html", "search/index.html"):
+                raise AssertionError(f"{path} was read")
+            return super().__getitem__(path)
+
+    pages = Unreadable(PAGES)
+    assert feeds.noindex_pages(pages, {"index.html": False, "search/index.html": True}) == {"search/index.html"}
+    assert feeds.noindex_pages(PAGES) == {"search/index.html"}
+    s = site(base_url="https://example.org/")
+    assert feeds.sitemap(s, pages, {"search/index.html"}) == feeds.sitemap(s, PAGES)
+
+
 def test_no_sitemap_without_base_url():
     assert feeds.sitemap(site(article("a", "Alpha")), PAGES) is None
     assert "sitemap.xml" not in feeds.feed_files(site(article("a", "Alpha")), PAGES)

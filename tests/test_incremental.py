@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from pathlib import Path
@@ -520,6 +521,32 @@ def test_the_feed_is_made_again_only_when_what_it_shows_changes(site: Path, tmp_
     _build(site, out, jobs=1)
     assert made == [12, 12, 12]
     _assert_as_clean_build(site, out, tmp_path)
+
+
+def test_with_a_sitemap_an_edit_reads_only_the_pages_it_rendered(site: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from summitsite import feeds
+
+    read: list[int] = []
+    real = feeds._noindex
+    monkeypatch.setattr(feeds, "_noindex", lambda html: read.append(len(html)) or real(html))
+    out = tmp_path / "out"
+    base = "https://example.org/news/"
+    clean = _build(site, out, jobs=1, base_url=base)
+    assert len(read) == clean.pages - 1  # all but 404.html
+    read.clear()
+    _add_late_sentence(site)
+    report = _build(site, out, jobs=1, base_url=base)
+    assert 0 < len(read) == report.rendered < clean.pages // 4
+    _assert_as_clean_build(site, out, tmp_path, base_url=base)
+    # A record of the wrong shape is not trusted: every page is read again.
+    store = BuildCache(site)
+    store.save("output.pickle", dataclasses.replace(store.load("output.pickle"), noindex=["not", "a set"]))
+    _add_late_sentence(site)
+    read.clear()
+    _build(site, out, jobs=1, base_url=base)
+    assert len(read) == clean.pages - 1
+    _assert_as_clean_build(site, out, tmp_path, base_url=base)
 
 
 def test_dev_server_rebuild_scans_and_relates_only_what_changed(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:

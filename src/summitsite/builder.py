@@ -27,7 +27,7 @@ from summitsite.cache import BuildCache, FileRecord, OutputState, SiteFiles, cod
 from summitsite.config import SiteConfig, load_config, override_base_url
 from summitsite.entities import EntityMatcher, known_names, load_entities
 from summitsite.errors import SummitError
-from summitsite.feeds import FeedSource, atom_xml, fallback_time, feed_files
+from summitsite.feeds import FeedSource, atom_xml, fallback_time, feed_files, noindex_pages
 from summitsite.loader import ParseJob, load_seeds
 from summitsite.mentions import ArticleScan, MentionIndex, ScanArticle, scan_article
 from summitsite.model import Article, ArticleMeta, Diagnostic
@@ -67,6 +67,8 @@ class RenderResult:
     """Pages rendered by this build (the others were reused unchanged)."""
     aspects: Any = None
     """The `incremental.SiteAspects` the next build compares with (only made for a build with a cache)."""
+    noindex: frozenset[str] | None = None
+    """The pages marked noindex, when the sitemap needed to know (with a base_url)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +252,13 @@ def _render_files(source: Path, include_drafts: bool, base_url: str | None, sear
     fresh.update(collect_static(source))
     files = SiteFiles(fresh, kept, staged, staging.path if staging is not None else None)
     # The sitemap lists the rendered pages, so the feeds come after rendering and before the search bundle.
-    _merge(files, feed_files(site, files, fallback_time(), _CachedAtom(cache)), "feeds")
+    noindex = None
+    if site.config.base_url:
+        # A kept page has the bytes it had in the last build: whether it said noindex is known from then.
+        known = {path: path in previous.noindex for path in files.kept} \
+            if previous is not None and isinstance(previous.noindex, frozenset) else {}
+        noindex = frozenset(noindex_pages(files, known))
+    _merge(files, feed_files(site, files, fallback_time(), _CachedAtom(cache), noindex), "feeds")
     search_seconds = None
     if site.config.search:
         search_started = time.perf_counter()
@@ -270,7 +278,8 @@ def _render_files(source: Path, include_drafts: bool, base_url: str | None, sear
     by_path = dict(zip((j.path for j in plan), fingerprints, strict=True))
     # Without files carried over from an old output, the result is the plain sorted dict it always was.
     out_files: Mapping[str, bytes] = files if files.kept or files.staged else dict(sorted(files.fresh.items()))
-    return RenderResult(site, out_files, warnings, search_seconds, by_path, parser.parsed, rendered_count, aspects)
+    return RenderResult(site, out_files, warnings, search_seconds, by_path, parser.parsed, rendered_count, aspects,
+                        noindex)
 
 
 def site_from_cache(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
@@ -703,7 +712,7 @@ def _record_output(out: Path, files: SiteFiles, previous: OutputState | None, re
             continue
         records[path] = FileRecord(sha, st.st_size, st.st_mtime_ns, st.st_ino, result.fingerprints.get(path))
     return OutputState(str(out), inputs, records, result.search_seconds is not None, result.warnings,
-                       len(result.site.articles), notes, result.aspects)
+                       len(result.site.articles), notes, result.aspects, result.noindex)
 
 
 def template_diagnostic(exc: BaseException, source: Path) -> Diagnostic | None:

@@ -141,6 +141,8 @@ class OutputState:
     notes: tuple[str, ...] = ()
     aspects: Any = None
     """What each page showed of each article (`incremental.SiteAspects`): which pages an edit can change."""
+    noindex: Any = None
+    """The pages marked noindex (a frozenset), when the build made a sitemap; else None."""
 
 
 class BuildCache:

@@ -16,7 +16,7 @@ import datetime as dt
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import quote
@@ -201,20 +201,36 @@ def _noindex(html: bytes) -> bool:
     return parser.noindex
 
 
-def sitemap_pages(files: Mapping[str, bytes]) -> list[str]:
-    """The pages a sitemap lists: every HTML page except 404.html and pages marked `noindex`, sorted."""
-    return sorted(path for path, data in files.items()
-                  if path.endswith(".html") and path != NOT_FOUND_PATH and not _noindex(data))
+def noindex_pages(files: Mapping[str, bytes], known: Mapping[str, bool] | None = None) -> set[str]:
+    """The HTML pages in `files` marked `noindex` (404.html, which no sitemap lists, is not looked at).
+    `known` answers for pages whose bytes were checked before (the build's pages kept from the last
+    output), so that they are not read again."""
+    known = known or {}
+    found = set()
+    for path in files:
+        if path.endswith(".html") and path != NOT_FOUND_PATH:
+            noindex = known.get(path)
+            if noindex if noindex is not None else _noindex(files[path]):
+                found.add(path)
+    return found
 
 
-def sitemap(site: Site, files: Mapping[str, bytes]) -> bytes | None:
+def sitemap_pages(files: Mapping[str, bytes], noindex: Collection[str] | None = None) -> list[str]:
+    """The pages a sitemap lists: every HTML page except 404.html and pages marked `noindex`, sorted.
+
+    `noindex` is `noindex_pages(files)`, when the caller has it."""
+    noindex = noindex_pages(files) if noindex is None else noindex
+    return sorted(path for path in files if path.endswith(".html") and path != NOT_FOUND_PATH and path not in noindex)
+
+
+def sitemap(site: Site, files: Mapping[str, bytes], noindex: Collection[str] | None = None) -> bytes | None:
     """`sitemap.xml` for the rendered pages in `files`, or None without a base_url (it needs absolute URLs)."""
     base = site.config.base_url
     if not base:
         return None
     dates = {urls.article_path(a.slug): a.meta.date for a in site.articles if a.meta.date}
     urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
-    for loc, path in sorted((urls.absolute_url(base, path), path) for path in sitemap_pages(files)):
+    for loc, path in sorted((urls.absolute_url(base, path), path) for path in sitemap_pages(files, noindex)):
         url = _sub(urlset, "url")
         _sub(url, "loc", loc)
         if path in dates:
@@ -234,12 +250,14 @@ def robots_txt(site: Site) -> bytes:
 
 
 def feed_files(site: Site, files: Mapping[str, bytes], fallback: dt.datetime = EPOCH,
-               make_atom: Callable[[FeedSource], bytes] = atom_xml) -> dict[str, bytes]:
+               make_atom: Callable[[FeedSource], bytes] = atom_xml,
+               noindex: Collection[str] | None = None) -> dict[str, bytes]:
     """feed.xml, robots.txt and (with a base_url) sitemap.xml, for the rendered pages in `files`.
 
-    `make_atom` replaces `atom_xml` (the build's answer from its cache)."""
+    `make_atom` replaces `atom_xml` (the build's answer from its cache); `noindex` is `noindex_pages(files)`,
+    when the caller has it."""
     out = {FEED_PATH: make_atom(feed_source(site, fallback)), ROBOTS_PATH: robots_txt(site)}
-    map_ = sitemap(site, files)
+    map_ = sitemap(site, files, noindex)
     if map_ is not None:
         out[SITEMAP_PATH] = map_
     return out
