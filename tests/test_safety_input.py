@@ -269,3 +269,27 @@ def test_every_control_character_is_found_on_the_fast_path_and_the_slow_one(pref
         assert count == expected_count, hex(cp)
         assert line == (2 if expected_count else None), hex(cp)
         assert not CONTROLS.search(cleaned)
+
+
+def test_a_seed_changed_between_reading_and_parsing_is_one_line_asking_to_build_again(make_site, capsys,
+                                                                                     monkeypatch) -> None:
+    from summitsite import builder, loader
+
+    site = make_site({"seeds/a.txt": SEED, "seeds/b.txt": SEED.replace("Harbour", "Ferry")})
+    real = builder._CachedParser.__call__
+    seen: list[loader.SeedJob] = []
+
+    def edit_then_parse(self, jobs):
+        seen.extend(jobs)
+        (site / "seeds" / "b.txt").write_text(SEED + "A sentence written meanwhile.\n", encoding="utf-8")
+        return real(self, jobs)
+
+    monkeypatch.setattr(builder._CachedParser, "__call__", edit_then_parse)
+    assert build_errors(site, capsys) == [
+        f"{site}/seeds/b.txt: the file changed while the site was being built; build again"]
+    # What the jobs keep of a seed is its path and a hash, never its text.
+    assert [job.shown for job in seen] == ["seeds/a.txt", "seeds/b.txt"]
+    assert all(not isinstance(value, str) or len(value) < 20 for job in seen
+               for value in (getattr(job, name) for name in job.__slots__))
+    monkeypatch.setattr(builder._CachedParser, "__call__", real)
+    assert main(["build", "--source", str(site), "--no-search"]) == 0  # built again, it goes through

@@ -28,7 +28,7 @@ from summitsite.config import SiteConfig, load_config, override_base_url
 from summitsite.entities import EntityMatcher, known_names, load_entities
 from summitsite.errors import SummitError
 from summitsite.feeds import FeedSource, atom_xml, fallback_time, feed_files, noindex_pages
-from summitsite.loader import ParseJob, load_seeds
+from summitsite.loader import SeedJob, load_seeds
 from summitsite.mentions import ArticleScan, MentionIndex, ScanArticle, scan_article
 from summitsite.model import Article, ArticleMeta, Diagnostic
 from summitsite.pages import load_pages
@@ -102,7 +102,7 @@ ParseSeed = Callable[[str, str, ParseOptions, ArticleMeta | None], Article]
 
 def load_site(source: Path, include_drafts: bool = False, *, base_url: str | None = None,
               search: bool | None = None, parse: ParseSeed = parse_seed,
-              parse_all: Callable[[list[ParseJob]], list[Article]] | None = None,
+              parse_all: Callable[[list[SeedJob]], list[Article]] | None = None,
               scan: ScanArticle = scan_article, relate: RelateArticles = related_articles,
               known_meta: MutableMapping[bytes, ArticleMeta] | None = None,
               ) -> tuple[Site, tuple[Diagnostic, ...]]:
@@ -363,8 +363,8 @@ def _page_job(state: tuple[_Pages, list[int]], n: int) -> tuple[bytes, str, byte
         raise SummitError([diagnostic]) from None
 
 
-def _parse_job(jobs: list[ParseJob], i: int) -> Article:
-    return parse_seed(*jobs[i])
+def _parse_job(jobs: list[SeedJob], i: int) -> Article:
+    return jobs[i].parse()
 
 
 class _CachedParser:
@@ -379,11 +379,11 @@ class _CachedParser:
         """id(article) -> the cache key it was parsed or found under, for the articles of this build."""
         self.articles: list[Article] = []
 
-    def __call__(self, jobs: list[ParseJob]) -> list[Article]:
+    def __call__(self, jobs: list[SeedJob]) -> list[Article]:
         if self.parse is not parse_seed:  # a stand-in (the dev server's own cache): call it as it is
-            return [self.parse(*job) for job in jobs]
+            return [self.parse(job.text(), job.shown, job.options, job.meta) for job in jobs]
         code = code_fingerprint()
-        keys = [digest(code, text, shown, repr(options), repr(meta)) for text, shown, options, meta in jobs]
+        keys = [digest(code, job.text_sha, job.shown, repr(job.options), repr(job.meta)) for job in jobs]
         stored = self.cache.load_entries(self.KIND, keys) if self.cache is not None else {}
         missing = [i for i, key in enumerate(keys) if not isinstance(stored.get(key), Article)]
         self.progress.start("parsing", len(missing))

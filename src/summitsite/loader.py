@@ -121,19 +121,52 @@ def _shown_in(folder: Path, root: Path) -> Callable[[Path], str]:
     return shown
 
 
-ParseJob = tuple[str, str, ParseOptions, "ArticleMeta | None"]
-"""The arguments of one `parse_seed` call: text, shown path, options, sidecar metadata."""
+@dataclass(frozen=True, slots=True)
+class SeedJob:
+    """One seed for `parse_all` to parse: the file, and a hash of the text `load_seeds` read from it.
+
+    The text itself is not kept: at 10,000 seeds it is a hundred megabytes, which the main process would hold
+    (and, freed, not give back) for the rest of the build. Whoever parses reads the file again (`text`).
+    """
+
+    path: Path
+    shown: str
+    options: ParseOptions
+    meta: ArticleMeta | None
+    text_sha: bytes
+    """SHA-256 of the decoded text (`text_digest`): with the other fields, what the parse depends on."""
+
+    def text(self) -> str:
+        """The seed's text as `load_seeds` read it; SummitError if the file changed since."""
+        try:
+            text = strip_controls(_decode(self.path.read_bytes(), self.shown))[0]
+        except OSError as exc:
+            raise SummitError([Diagnostic("error", "seed-changed", f"could not be read again: {exc.strerror}; "
+                                          f"build again", self.shown)]) from None
+        if text_digest(text) != self.text_sha:
+            raise SummitError([Diagnostic("error", "seed-changed",
+                                          "the file changed while the site was being built; build again",
+                                          self.shown)])
+        return text
+
+    def parse(self) -> Article:
+        return parse_seed(self.text(), self.shown, self.options, self.meta)
+
+
+def text_digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
 def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
                parse: Callable[[str, str, ParseOptions, ArticleMeta | None], Article] = parse_seed,
                known_names: tuple[str, ...] = (), *,
-               parse_all: Callable[[list[ParseJob]], list[Article]] | None = None,
+               parse_all: Callable[[list[SeedJob]], list[Article]] | None = None,
                known_meta: MutableMapping[bytes, ArticleMeta] | None = None) -> LoadResult:
     """Every `seeds/*.txt` of the site, in file-name order. All problems are collected before raising.
 
     `parse` stands in for `parse_seed` (same signature, same result): the dev server passes a cache.
-    `parse_all`, when given, parses every seed at once (the builder's cache and process pool) instead.
+    `parse_all`, when given, parses every seed at once (the builder's cache and process pool) instead,
+    from `SeedJob`s, which hold no text.
     `known_meta` holds sidecars already read, by the hash of their shown path and bytes (the build cache's):
     a sidecar found there is not parsed again, and one read now is added.
     """
@@ -151,7 +184,8 @@ def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
         raise SummitError([Diagnostic("error", "no-seeds", "no seed articles (*.txt files) found",
                                       f"{SEEDS_DIR}/")])
     options = parse_options(config, known_names)
-    jobs: list[ParseJob] = []
+    jobs: list[SeedJob] = []
+    articles: list[Article] = []
     diagnostics, errors = [], []
     shown_of = _shown_in(folder, root)
     for path in paths:
@@ -171,10 +205,14 @@ def load_seeds(root: Path, config: SiteConfig, include_drafts: bool = False,
             continue
         if meta is not None and meta.draft and not include_drafts:
             continue
-        jobs.append((text, shown, options, meta))
+        if parse_all is not None:
+            jobs.append(SeedJob(path, shown, options, meta, text_digest(text)))
+        elif not errors:  # parsed as read, so that no more than one text is held at a time
+            articles.append(parse(text, shown, options, meta))
     if errors:
         raise SummitError(errors)
-    articles = parse_all(jobs) if parse_all is not None else [parse(*job) for job in jobs]
+    if parse_all is not None:
+        articles = parse_all(jobs)
     return LoadResult(tuple(articles), tuple(diagnostics))
 
 
