@@ -453,3 +453,23 @@ def test_tree_files_lists_files_and_links_without_entering_linked_folders(tmp_pa
     (root / "dangling").symlink_to(tmp_path / "nowhere")
     (root / "empty").mkdir()
     assert write._tree_files(root) == {"a/b/page.html", "top.txt", "a/to-b", "dangling"}
+
+
+def test_files_are_compared_block_by_block_and_a_link_is_never_the_same(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(write, "_COMPARE_BLOCK", 4)
+    data = b"0123456789abcdef-end"
+    old, staged = tmp_path / "old", tmp_path / "staged"
+    old.write_bytes(data)
+    staged.write_bytes(data)
+    assert write._same_bytes(old, data) and write._staged_same(old, staged)
+    for other in (data[:-1] + b"E", data[:-1], b"X" + data[1:]):
+        staged.write_bytes(other)
+        assert not write._same_bytes(old, other) and not write._staged_same(old, staged)
+    assert write._same_bytes(tmp_path / "empty", b"") is False  # missing
+    (tmp_path / "empty").write_bytes(b"")
+    assert write._same_bytes(tmp_path / "empty", b"")
+    link = tmp_path / "link"
+    link.symlink_to(old)
+    staged.write_bytes(data)
+    assert not write._same_bytes(link, data) and not write._staged_same(link, staged)
