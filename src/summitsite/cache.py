@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from summitsite import __version__
+from summitsite.model import pickled_by_fields
 
 CACHE_DIR = ".summitsite-cache"
 FORMAT = 1
@@ -111,6 +112,7 @@ def digest(*parts: bytes | str) -> bytes:
     return h.digest()
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FileRecord:
     """One output file as the last build left it."""

@@ -41,7 +41,7 @@ from summitsite import paths, urls
 from summitsite.analyse import Site
 from summitsite.cache import code_fingerprint, digest, template_sources
 from summitsite.mentions import INTRO
-from summitsite.model import Article
+from summitsite.model import Article, pickled_by_fields
 from summitsite.render import PageJob, reading_minutes
 
 
@@ -128,6 +128,7 @@ class Fingerprinter:
         return digest(*parts)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ArticleAspects:
     """What each kind of page can show of one article, hashed: its own page, a list, the mention index, the FAQ."""
@@ -144,6 +145,7 @@ class ArticleAspects:
     """Per entity it mentions, a hash of what that entity's pages quote from it (`ArticleScan.quoted`)."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class SiteAspects:
     """A build's per-article aspects, beside the page fingerprints it recorded (`cache.OutputState.aspects`).

@@ -293,7 +293,8 @@ class Quotes(Mapping[str, tuple[SectionMention, ...]]):
 
     def articles(self, entity: str) -> tuple[str, ...]:
         """Slugs of the articles mentioning `entity`, in reading order."""
-        return tuple(dict.fromkeys(self._articles[place[0]].slug for place in self._places.get(entity, ())))
+        articles = self._articles
+        return tuple(articles[number].slug for number in dict.fromkeys(map(_FIRST, self._places.get(entity, ()))))
 
     def article_counts(self, entity: str) -> dict[str, int]:
         """Article slug -> mentions of `entity` in it, in reading order."""
@@ -388,6 +389,9 @@ class CoMentions(Mapping[str, tuple[tuple[str, int], ...]]):
         return len(self._table())
 
 
+_FIRST = itemgetter(0)
+
+
 def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
                    scan: ScanArticle = scan_article) -> MentionIndex:
     """Scan every article once (`scan` may answer from a cache) and index the mentions both ways."""
@@ -404,7 +408,7 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
         found = scan(article, matcher)
         totals: dict[str, int] = {}
         for section in found.sections:
-            section_entities[(article.slug, section.key)] = tuple(slug for slug, _ in section.counts)
+            section_entities[(article.slug, section.key)] = tuple(map(_FIRST, section.counts))
             sections[(article.slug, section.key)] = (number, section)
             packed, at = section.spans, 0
             for slug, count in section.counts:

@@ -46,7 +46,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from summitsite import paths, urls
-from summitsite.model import Article, Block, Callout, Entity, FaqBlock, ListBlock, ListItem, Page, Paragraph, Table
+from summitsite.model import (
+    Article,
+    Block,
+    Callout,
+    Entity,
+    FaqBlock,
+    ListBlock,
+    ListItem,
+    Page,
+    Paragraph,
+    Table,
+    pickled_by_fields,
+)
 from summitsite.render import lead_in_suffix, long_date
 from summitsite.seo import script_safe
 
@@ -65,6 +77,7 @@ SHARD_BYTES = 32_000
 Document = Article | Page | Entity
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Record:
     """One page's part of the index, independent of every other page (so it can be cached)."""
@@ -257,6 +270,7 @@ def index_files(records: Sequence[Record], language: str, inverted: InvertedInde
     return dict(sorted(files.items()))
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class InvertedIndex:
     """The postings of a list of records, which the build cache keeps so that an edit redoes only its words."""
@@ -276,8 +290,8 @@ def inverted_index(records: Sequence[Record], previous: InvertedIndex | None = N
 
     From `previous`, only the words whose weight changed in a changed document are made again: an edited
     sentence changes a few words of one document, where making every word's postings again costs as much
-    as a tenth of a one-seed rebuild. Documents are known by their number, so a build that adds, removes
-    or reorders documents makes everything afresh.
+    as a tenth of a one-seed rebuild. Documents are known by their number: a build that adds or removes
+    documents (so that the numbers move) makes everything afresh.
     """
     terms = tuple(record.terms for record in records)
     if previous is None or len(previous.terms) != len(terms):
@@ -294,7 +308,8 @@ def inverted_index(records: Sequence[Record], previous: InvertedIndex | None = N
     postings = dict(previous.postings)
     added = False
     for word, docs in updates.items():
-        parts = postings.get(word, "").split(",") if word in postings else []
+        text = postings.get(word)
+        parts = text.split(",") if text else []
         weights = dict(zip(map(int, parts[::2]), parts[1::2], strict=True))
         for doc, weight in docs.items():
             if weight is None:
