@@ -36,8 +36,8 @@ def _has_controls(text: str) -> bool:
 
 def remove_controls(text: str) -> str:
     """`text` without control characters (see the module docstring)."""
-    # Every control character is unprintable: isprintable() answers for most strings faster than a search
-    # (not for a text with a line break, which every template value printed whole has).
+    # Every control character is unprintable: isprintable() answers for most strings at once; a text with
+    # a line break or a no-break space is unprintable too, and takes the byte-table check.
     if text.isprintable() or not _has_controls(text):
         return text
     return CONTROLS.sub(_replacement, text)
