@@ -326,6 +326,27 @@ def test_one_seed_edit_makes_only_that_articles_record_again(copied: Path, tmp_p
     assert schedules[0::2] == [gamma]
 
 
+def test_a_build_writes_new_documents_as_they_come_and_caches_them_whole(copied: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from summitsite.cache import BuildCache
+
+    held: list[list[search.Record]] = []
+    real = builder.index_files
+    monkeypatch.setattr(builder, "index_files", lambda records, *a: held.append(list(records)) or real(records, *a))
+    out = tmp_path / "out"
+    builder.build(copied, out, jobs=2)
+    # The main process kept no document: each went into the new output folder as its record arrived.
+    assert held and all(record.doc == b"" for record in held[0])
+    files = tree_bytes(out)
+    assert search_files(files) == search_files(render_files(copied, jobs=1).files)  # as made in memory
+    # The cache has every article's record with its document, as the output has it.
+    store = BuildCache(copied)
+    cached = [record for name in sorted((copied / ".summitsite-cache" / "search").iterdir())
+              for record in store._read(name).values()]
+    docs = {files[f"search/data/docs/{i}.json"] for i in range(len(held[0]))}
+    assert len(cached) == len(list((copied / "seeds").glob("*.txt"))) and all(r.doc in docs for r in cached)
+
+
 def test_a_renamed_article_is_not_taken_from_the_cache(copied: Path, tmp_path: Path) -> None:
     # Two articles with one title: the second gets another slug from the analysis, so another URL.
     (copied / "seeds" / "twin.txt").write_text((copied / "seeds" / "gamma.txt").read_text(encoding="utf-8"),

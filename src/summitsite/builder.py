@@ -45,7 +45,7 @@ from summitsite.render import (
     render_page,
     render_page_chunks,
 )
-from summitsite.search import InvertedIndex, Record, documents, index_files, inverted_index, record_of
+from summitsite.search import InvertedIndex, Record, doc_path, documents, index_files, inverted_index, record_of
 from summitsite.write import MARKER, Staging, WriteReport, check_output_location, write_output
 
 T = TypeVar("T")
@@ -263,13 +263,15 @@ def _render_files(source: Path, include_drafts: bool, base_url: str | None, sear
     if site.config.search:
         search_started = time.perf_counter()
         progress.stage("indexing for search")
-        records = _CachedSearch(cache, parser).records(site)
+        records, written = _CachedSearch(cache, parser).records(site, staging)
         previous_index = cache.load(_INVERTED) if cache is not None else None
         usable = isinstance(previous_index, InvertedIndex) and isinstance(previous_index.terms, tuple) \
             and isinstance(previous_index.postings, dict)
         inverted = inverted_index(records, previous_index if usable else None)
         del previous_index
-        _merge(files, index_files(records, site.config.language, inverted), "the search index")
+        in_staging = {i: staging.path / doc_path(i) for i in written} if staging is not None else {}
+        _merge(files, index_files(records, site.config.language, inverted, in_staging), "the search index",
+               {doc_path(i): sha for i, sha in written.items()})
         if cache is not None:
             cache.save(_INVERTED, inverted)
         del records, inverted
@@ -556,7 +558,13 @@ class _CachedSearch:
     def __init__(self, cache: BuildCache | None, parser: _CachedParser) -> None:
         self.cache, self.parser = cache, parser
 
-    def records(self, site: Site) -> list[Record]:
+    def records(self, site: Site, staging: Staging | None = None) -> tuple[list[Record], dict[int, bytes]]:
+        """Every document's record, and (with `staging`) the SHA-256 of each document file written there.
+
+        With `staging`, a record made now has its document file written into the new output folder as it
+        arrives and is kept without it (`doc` empty): at 10,000 articles the documents are 130 MB, which
+        the main process held to the end of the build. The cache still gets them whole, a shard at a time.
+        """
         items = documents(site)
         keys: list[bytes | None] = []
         for item in items:
@@ -565,21 +573,48 @@ class _CachedSearch:
         wanted = [key for key in keys if key is not None]
         stored = self.cache.load_entries(self.KIND, wanted) if self.cache is not None else {}
         found: list[Record | None] = [stored.get(key) if key is not None else None for key in keys]
+        del stored
         missing = [i for i, record in enumerate(found) if not isinstance(record, Record)]
-        made = pool.run_indexed(_search_job, [items[i] for i in missing], len(missing), self.parser.jobs)
-        new: dict[bytes, Record] = {}
-        for i, record in zip(missing, made, strict=True):
+        written: dict[int, bytes] = {}
+
+        def collect(n: int, record: Record) -> None:
+            i = missing[n]
+            if staging is not None:
+                written[i] = staging.place(doc_path(i), (record.doc,))
+                record = Record(b"", record.terms, record.length)
             found[i] = record
-            key = keys[i]
-            if key is not None:
-                new[key] = record
+
+        pool.run_indexed(_search_job, [items[i] for i in missing], len(missing), self.parser.jobs, collect=collect)
         if self.cache is not None:
-            self.cache.save_entries(self.KIND, new, wanted)
-        return found  # type: ignore[return-value]  # every entry was filled above
+            new = {keys[i]: i for i in missing if keys[i] is not None}
+            self.cache.save_entries(self.KIND, _WrittenRecords(new, found, staging), wanted)  # type: ignore[arg-type]
+        return found, written  # type: ignore[return-value]  # every entry was filled above
 
 
 def _search_job(items: list, i: int) -> Record:
     return record_of(items[i])
+
+
+class _WrittenRecords(Mapping[bytes, Record]):
+    """Cache key -> the new record of document `i`, its document read back from the staging folder when it
+    was written there: the cache pickles a shard at a time, so only a shard's documents are in memory."""
+
+    def __init__(self, numbers: dict[bytes, int], records: list[Record | None], staging: Staging | None) -> None:
+        self.numbers, self.records, self.staging = numbers, records, staging
+
+    def __getitem__(self, key: bytes) -> Record:
+        i = self.numbers[key]
+        record = self.records[i]
+        assert record is not None
+        if record.doc or self.staging is None:
+            return record
+        return Record((self.staging.path / doc_path(i)).read_bytes(), record.terms, record.length)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.numbers)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
 
 
 class _CachedAtom:
@@ -610,14 +645,17 @@ def _collect(errors: list[Diagnostic], stage: Callable[..., T], *args: Any, defa
         return default
 
 
-def _merge(files: SiteFiles, extra: dict[str, bytes], origin: str) -> None:
-    """Add generated files; one that would replace a page or a static file is an error, never silent."""
-    clashes = sorted(path for path in extra if path in files)
+def _merge(files: SiteFiles, extra: dict[str, bytes], origin: str, staged: Mapping[str, bytes] | None = None) -> None:
+    """Add generated files (and, as `staged`, path -> SHA-256 of those already written into the staging
+    folder); one that would replace a page or a static file is an error, never silent."""
+    staged = staged or {}
+    clashes = sorted(path for path in (*extra, *staged) if path in files)
     if clashes:
         raise SummitError([Diagnostic("error", "output-clash", f"{origin} would overwrite {path}, which the "
                                       f"site already has; rename that page or static file", path)
                            for path in clashes])
     files.fresh.update(extra)
+    files.staged.update(staged)
 
 
 def build(source: Path, output: Path | None = None, include_drafts: bool = False, *,

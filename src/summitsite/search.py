@@ -41,8 +41,9 @@ import posixpath
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from summitsite import paths, urls
@@ -232,12 +233,21 @@ def _item_texts(items: Sequence[ListItem]) -> Iterator[str]:
 
 # --- the files ----------------------------------------------------------------------------------------
 
-def index_files(records: Sequence[Record], language: str, inverted: InvertedIndex | None = None) -> dict[str, bytes]:
+def doc_path(number: int) -> str:
+    """The output path of document `number`'s file."""
+    return f"{INDEX_DIR}/docs/{number}.json"
+
+
+def index_files(records: Sequence[Record], language: str, inverted: InvertedIndex | None = None,
+                written: Mapping[int, Path] | None = None) -> dict[str, bytes]:
     """The index's files for `records` (document i is `records[i]`), as `INDEX_DIR/...` -> bytes, sorted.
 
     `inverted` is `inverted_index(records, ...)` when the caller has made it (to keep it for the next
-    build); without it the postings are made here, one first character at a time.
+    build); without it the postings are made here, one first character at a time. `written` maps the
+    numbers of documents whose file the caller has already written (their records' `doc` is then empty)
+    to that file: it is read back, one at a time, for the build's hash, and left out of the result.
     """
+    written = written or {}
     shards: list[bytes] = []
     firsts: list[str] = []
     entries: list[str] = []
@@ -253,9 +263,11 @@ def index_files(records: Sequence[Record], language: str, inverted: InvertedInde
             entries, size = [], 0
     if entries:
         shards.append(f"[{','.join(entries)}]".encode())
-    docs = [r.doc for r in records]
     build = hashlib.sha256()
-    for data in (*shards, *docs):
+    for data in shards:
+        build.update(len(data).to_bytes(8, "little") + data)
+    for number, record in enumerate(records):
+        data = written[number].read_bytes() if number in written else record.doc
         build.update(len(data).to_bytes(8, "little") + data)
     meta = {
         "format": FORMAT,
@@ -266,7 +278,7 @@ def index_files(records: Sequence[Record], language: str, inverted: InvertedInde
     }
     files = {paths.SEARCH_INDEX: _json(meta)}
     files.update((f"{INDEX_DIR}/terms/{i}.json", data) for i, data in enumerate(shards))
-    files.update((f"{INDEX_DIR}/docs/{i}.json", data) for i, data in enumerate(docs))
+    files.update((doc_path(i), r.doc) for i, r in enumerate(records) if i not in written)
     return dict(sorted(files.items()))
 
 
