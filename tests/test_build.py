@@ -85,3 +85,19 @@ def test_wheel_ships_templates_and_builds_a_site_from_any_folder(tmp_path: Path)
     assert result.stdout.splitlines()[0].startswith(str(target))
     assert (site / "build" / "static" / "style.css").is_file()
     assert check_site(site / "build") == []
+
+
+def test_the_markdown_parser_is_imported_only_for_a_site_with_markdown_pages(tmp_path: Path) -> None:
+    # It was a tenth of summitsite's start-up: a site without content/*.md never needs it.
+    site = tmp_path / "site"
+    (site / "seeds").mkdir(parents=True)
+    (site / "seeds" / "a.txt").write_text("Harbour Talks Resume\nThe two sides met again on Monday.\n",
+                                          encoding="utf-8")
+    probe = ("import sys; from pathlib import Path; from summitsite.builder import render_files; "
+             "render_files(Path(sys.argv[1]), search=False); print('markdown_it' in sys.modules)")
+    plain = subprocess.run([sys.executable, "-c", probe, str(site)], capture_output=True, text=True, check=True)
+    assert plain.stdout.strip() == "False"
+    (site / "content").mkdir()
+    (site / "content" / "about.md").write_text("---\ntitle: About\n---\nSome *text*.\n", encoding="utf-8")
+    with_page = subprocess.run([sys.executable, "-c", probe, str(site)], capture_output=True, text=True, check=True)
+    assert with_page.stdout.strip() == "True"

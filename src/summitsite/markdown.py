@@ -10,15 +10,16 @@ Headings get the same slugs and de-duplication as seed sections, so anchors look
 
 from __future__ import annotations
 
+import functools
 import re
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.footnote import footnote_plugin
+from typing import TYPE_CHECKING
 
 from summitsite.model import Heading
 from summitsite.slugs import SlugRegistry, make_slug
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 """The URL schemes a Markdown link or image may use; a URL without a scheme is always allowed."""
@@ -43,7 +44,14 @@ def allowed_url(url: str) -> bool:
     return match.group(1) in ALLOWED_SCHEMES
 
 
-def _make_parser(allow_html: bool) -> MarkdownIt:
+@functools.cache
+def _parser(allow_html: bool) -> MarkdownIt:
+    # Made, and imported, when first needed: a site without Markdown pages never needs them, and they were a
+    # tenth of the time summitsite took to start.
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.deflist import deflist_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+
     # The "commonmark" preset enables raw HTML; content is untrusted text, so it is off unless the site
     # opts in with `allow_html: true` in summitsite.yml.
     md = MarkdownIt("commonmark", {"html": allow_html, "linkify": False, "typographer": False})
@@ -53,9 +61,6 @@ def _make_parser(allow_html: bool) -> MarkdownIt:
     md.use(deflist_plugin)
     md.validateLink = allowed_url  # type: ignore[method-assign]
     return md
-
-
-_PARSERS = {False: _make_parser(False), True: _make_parser(True)}
 
 
 def render_markdown(text: str, allow_html: bool = False) -> tuple[str, tuple[Heading, ...]]:
@@ -70,7 +75,7 @@ def render_markdown(text: str, allow_html: bool = False) -> tuple[str, tuple[Hea
 
 def render_markdown_page(text: str, allow_html: bool = False) -> tuple[str, tuple[Heading, ...], tuple[str, ...]]:
     """`render_markdown`, plus the text under each heading (`Page.texts`), from the same parse."""
-    parser = _PARSERS[bool(allow_html)]
+    parser = _parser(bool(allow_html))
     tokens = parser.parse(text)
     anchors = SlugRegistry()
     headings = []
