@@ -646,6 +646,11 @@ def _collector_on(state: None, i: int) -> bool:
     return gc.isenabled()
 
 
+def _frozen_objects(state: None, i: int) -> int:
+    import gc
+    return gc.get_freeze_count()
+
+
 def test_the_build_pauses_the_garbage_collector_here_but_never_in_its_workers(
         site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
@@ -662,6 +667,10 @@ def test_the_build_pauses_the_garbage_collector_here_but_never_in_its_workers(
         assert not gc.isenabled()
     finally:
         gc.enable()
+    # The workers' collector never walks what they inherit: it is frozen for them, and only for them.
+    assert gc.get_freeze_count() == 0
+    assert min(pool.run_indexed(_frozen_objects, None, 4, 2)) > 1000
+    assert gc.get_freeze_count() == 0
 
 
 def test_cache_entries_round_trip_and_only_changed_shards_are_written(tmp_path: Path,

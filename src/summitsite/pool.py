@@ -71,6 +71,13 @@ def run_indexed(func: Callable[[Any, int], R], state: Any, count: int, jobs: int
                 done(1)
         return results
     _TASK = (func, state)
+    # Everything the workers inherit is frozen first: their collector then never walks the parent's objects
+    # (the analysed site, millions of objects at 10,000 articles), only what they make themselves. That was a
+    # tenth of the workers' time at 10,000 articles. (Not when the program has frozen objects of its own:
+    # unfreezing afterwards would undo that.)
+    frozen = gc.get_freeze_count() == 0
+    if frozen:
+        gc.freeze()
     try:
         # The workers collect cyclic garbage even when the parent has paused that (`builder.gc_paused`):
         # rendering makes cycles, and a worker renders for the whole build.
@@ -93,6 +100,8 @@ def run_indexed(func: Callable[[Any, int], R], state: Any, count: int, jobs: int
             return results
     finally:
         _TASK = None
+        if frozen:
+            gc.unfreeze()
 
 
 def _run_chunk(indices: Sequence[int]) -> Sequence[Any]:
