@@ -287,8 +287,7 @@ def test_sidecars_are_read_from_the_cache_until_they_change(site: Path, tmp_path
     read: list[str] = []
     real = loader._sidecar_from
     monkeypatch.setattr(loader, "_sidecar_from", lambda data, shown: read.append(shown) or real(data, shown))
-    seed = sorted((site / "seeds").glob("*.txt"))[5]
-    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence.\n", encoding="utf-8")
+    seed = _add_late_sentence(site)
     _build(site, out, jobs=1)
     assert read == []
     sidecar = seed.with_suffix(".yml")
@@ -460,8 +459,7 @@ def test_a_one_seed_edit_writes_one_cache_entry_of_each_kind(site: Path, tmp_pat
         return real(self, folder, name, value)
 
     monkeypatch.setattr(BuildCache, "_write", counting)
-    seed = sorted((site / "seeds").glob("*.txt"))[5]
-    seed.write_text(seed.read_text(encoding="utf-8") + "A late sentence.\n", encoding="utf-8")
+    _add_late_sentence(site)
     _build(site, out, jobs=1)
     assert sorted(w.split("/")[0] for w in written) == ["mentions", "output.pickle", "parsed"]
     # The entries of the seed's old text are gone: one per article is left.
