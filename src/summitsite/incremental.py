@@ -21,10 +21,10 @@ to the content re-renders every page (unchanged bytes are still not rewritten), 
 
 Computing every page's context only to find most fingerprints unchanged was most of a one-seed edit's
 rendering stage. So a build also records what each page kind can show of each article (`SiteAspects`: the
-whole article, its card, its mention counts, what each entity page quotes from it, its FAQs, its related
-articles), and the next build compares: when only some articles' text changed, and not their cards or
-counts, `settled_pages` names the pages that cannot have changed, and those are kept from the old output
-without their context being computed.
+whole article, its card, its mention counts, what each entity page shows of it, its FAQs, its related
+articles), and the next build compares: when only some articles' text changed, and not their cards,
+`settled_pages` names the pages that cannot have changed, and those are kept from the old output without
+their context being computed.
 """
 
 from __future__ import annotations
@@ -141,8 +141,10 @@ class ArticleAspects:
     presence: bytes
     """Which entities it mentions, how often, and in which sections and FAQs: every count, chart and co-mention."""
     faqs: bytes
-    quoted: tuple[tuple[str, bytes], ...]
-    """Per entity it mentions, a hash of what that entity's pages quote from it (`ArticleScan.quoted`)."""
+    """Its questions and answers, and the entities each one mentions: what the FAQ hub shows of it."""
+    entities: tuple[tuple[str, bytes], ...]
+    """Per entity it mentions, a hash of what that entity's pages show of it: the quotes (`ArticleScan.quoted`:
+    each section's heading, count and sentences) and the entities mentioned in the same sections (co-mentions)."""
 
 
 @pickled_by_fields
@@ -183,20 +185,33 @@ def site_aspects(fingerprinter: Fingerprinter, plan: list[PageJob], previous: Si
                         tuple((f.anchor, mentions.faq_entities.get((slug, f.anchor))) for f in faqs))
             aspects = ArticleAspects(slug, own, fingerprinter.cards[id(article)],
                                      hashlib.sha256(pickle.dumps(presence, protocol=4)).digest(),
-                                     hashlib.sha256(pickle.dumps(faqs, protocol=4)).digest(),
-                                     tuple(mentions.quoted.get(slug, ())))
+                                     hashlib.sha256(pickle.dumps((faqs, presence[2]), protocol=4)).digest(),
+                                     _entity_aspects(mentions.quoted.get(slug, ()), presence[1]))
         found.append(aspects)
     return SiteAspects(fingerprinter.shell, tuple(job.path for job in plan), tuple(found),
                        tuple(tuple(site.related.get(a.slug, ())) for a in site.articles))
 
 
+def _entity_aspects(quoted: tuple[tuple[str, bytes], ...],
+                    sections: tuple[tuple[str, tuple[str, ...] | None], ...]) -> tuple[tuple[str, bytes], ...]:
+    """(entity, hash of its quotes and of the entities of each section that mentions it), per entity quoted."""
+    shared: dict[str, list[tuple[str, ...]]] = {}
+    for _key, order in sections:
+        for entity in order or ():
+            shared.setdefault(entity, []).append(order)  # type: ignore[arg-type]
+    return tuple((entity, hashlib.sha256(pickle.dumps((quote, shared.get(entity, [])), protocol=4)).digest())
+                 for entity, quote in quoted)
+
+
 def settled_pages(previous: SiteAspects | None, current: SiteAspects, plan: list[PageJob]) -> set[int]:
     """The pages (indices into `plan`) whose fingerprints are the previous build's, known from the aspects alone.
 
-    Nothing is settled unless the shell, the list of pages and every article's card and mention counts are
-    as before. Then only these can differ: the edited articles' own pages, the entity and compare pages
-    whose quotes from them changed, the FAQ hub (if their FAQs changed) and the pages whose related articles
-    changed. Every other page shows only the shell, cards and counts (see the module docstring): it is settled.
+    Nothing is settled unless the shell, the list of pages and every article's card are as before. Then only
+    these can differ: the edited articles' own pages; the entity and compare pages whose quotes, counts or
+    co-mentions from them changed; the home page and the entity index (if their mention counts changed); the
+    FAQ hub (if their FAQs, or the entities these mention, changed); and the pages whose related articles
+    changed. Every other page shows only the shell, cards and mention
+    counts of unedited articles (see the module docstring): it is settled.
     """
     if (not isinstance(previous, SiteAspects) or previous.shell != current.shell or previous.plan != current.plan
             or len(previous.articles) != len(current.articles)):
@@ -205,11 +220,17 @@ def settled_pages(previous: SiteAspects | None, current: SiteAspects, plan: list
     for old, new, old_related, new_related in zip(previous.articles, current.articles, previous.related,
                                                   current.related, strict=True):
         if old.own != new.own:
-            if old.card != new.card or old.presence != new.presence:
+            if old.card != new.card:
                 return set()
             unsettled.add(urls.article_path(new.slug))
-            # The same entities as before (the counts are unchanged): those whose quotes changed.
-            before, after = dict(old.quoted), dict(new.quoted)
+            if old.presence != new.presence:
+                # Its mention counts changed: so did the charts of the home page and the entity index, which
+                # count mentions across articles. Another article's page lists an entity for comparison only
+                # while the entity's compare page exists, and a compare page that comes or goes changes the
+                # page list, which settles nothing.
+                unsettled.update((urls.INDEX, paths.ENTITIES_INDEX))
+            # The entities whose quotes, counts or co-mentions from it changed, or that it stopped or started naming.
+            before, after = dict(old.entities), dict(new.entities)
             for entity in before.keys() | after.keys():
                 if before.get(entity) != after.get(entity):
                     unsettled.update((paths.entity_path(entity), paths.compare_path(entity)))

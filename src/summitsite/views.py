@@ -197,15 +197,14 @@ def article_entities(site: Site, article: Article) -> tuple[tuple[Entity, int], 
     return tuple((site.entity(slug), n) for slug, n in site.mentions.by_article.get(article.slug, {}).items())
 
 
-def elsewhere(site: Site, article: Article) -> tuple[tuple[Entity, int], ...]:
-    """The article's entities that other articles mention too, with how many: the compare links.
+def elsewhere(site: Site, article: Article) -> tuple[Entity, ...]:
+    """The article's entities that other articles mention too: the compare links.
 
-    Counts, not the articles: the box links to the compare page, which shows them. (A list of every other
-    article per entity made each page's context hold thousands of articles on a large site, for a number.)
+    Without how many other articles: the compare page shows them. That number changes whenever any article
+    starts or stops mentioning the entity, and on every page that showed it, so an edit naming an entity for
+    the first time re-rendered most of the site's article pages for one digit each. Whether an entity is
+    listed here changes only with its compare page, which a build always notices (the page list changes).
     """
-    result = []
-    for slug in site.mentions.by_article.get(article.slug, {}):
-        others = len(site.mentions.articles_mentioning(slug)) - 1  # the article itself mentions it
-        if others:
-            result.append((site.entity(slug), others))
-    return tuple(result)
+    mentioning = site.mentions.articles_mentioning
+    return tuple(site.entity(slug) for slug in site.mentions.by_article.get(article.slug, {})
+                 if len(mentioning(slug)) > 1)  # the article itself is one of them
