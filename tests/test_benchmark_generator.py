@@ -107,3 +107,19 @@ def test_the_runner_compiles_a_python_tools_bytecode_first(tmp_path: Path, monke
     assert run.compile_bytecode("faketool")
     assert sorted(p.name.split(".")[0] for p in (package / "__pycache__").iterdir()) == ["__init__", "mod"]
     assert not run.compile_bytecode("hugo")  # not a Python tool
+
+
+def test_the_runners_entity_edit_names_an_entity_the_seed_did_not_name(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    spec = importlib.util.spec_from_file_location("benchmark_run", GENERATOR.with_name("run.py"))
+    run = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, run)
+    spec.loader.exec_module(run)
+    seed = tmp_path / "seed.txt"
+    original = "Title\n" + "".join(f"{name} and {' '.join(aliases)} met.\n" for name, _, aliases, _ in
+                                   run.generate.ENTITIES[:3])
+    name = run.unnamed_entity(original.encode("utf-8"))
+    assert name == run.generate.ENTITIES[3][0]
+    sentence = run.append_sentence(seed, original.encode("utf-8"), 2, run.ENTITY_EDIT_SENTENCE, name)
+    assert name in sentence and seed.read_text(encoding="utf-8") == original + sentence + "\n"

@@ -10,6 +10,7 @@ os.wait4). A clean build starts with the output folder removed, and summitsite's
 For summitsite it also measures, in each round, right after its clean build:
   - the no-change rebuild (build again, nothing changed);
   - the one-seed-edit rebuild (append a sentence to one seed, build again; the seed is restored afterwards);
+  - then an edit of the same seed that names an entity it did not name before (its mention counts change);
   - the clean build with --no-search, when `summitsite build --help` lists that option (else "n/a");
 and once per size, when `summitsite serve` exists, the time from a seed edit to the `reload` event of the
 dev server's live-reload stream, and to a GET of the page that shows the edit (else "n/a").
@@ -52,6 +53,8 @@ import generate  # this folder is not a package: generate.py sits next to this f
 TOOLS = ("summitsite", "hugo", "pelican")
 SUMMITSITE_CACHE = ".summitsite-cache"
 EDIT_SENTENCE = "Late update {n}: officials confirmed the revised figures in a short statement on Friday."
+ENTITY_EDIT_SENTENCE = "Late update {n}: officials confirmed that {name} had been consulted on Friday."
+"""The second edit names an entity the seed did not name: its mention counts change."""
 LARGE = 10_000
 
 
@@ -227,10 +230,17 @@ def seed_restored(path: Path):
         path.write_bytes(original)
 
 
-def append_sentence(path: Path, original: bytes, n: int) -> str:
-    sentence = EDIT_SENTENCE.format(n=n)
+def append_sentence(path: Path, original: bytes, n: int, template: str = EDIT_SENTENCE, name: str = "") -> str:
+    sentence = template.format(n=n, name=name)
     path.write_bytes(original + sentence.encode("utf-8") + b"\n")
     return sentence
+
+
+def unnamed_entity(original: bytes) -> str:
+    """The first of the generator's entities that the seed names nowhere (neither by name nor alias)."""
+    text = original.decode("utf-8")
+    return next(name for name, _kind, aliases, _description in generate.ENTITIES
+                if not any(form in text for form in (name, *aliases)))
 
 
 # ------------------------------------------------------------------------------------------------ serve
@@ -432,6 +442,8 @@ def run_size(corpus: Corpus, tools: list[str], repeats: int, extras: bool, no_se
             with seed_restored(seed) as original:
                 append_sentence(seed, original, round_)
                 record("summitsite/one-edit", measure(cmd, cwd, timeout))
+                append_sentence(seed, original, round_, ENTITY_EDIT_SENTENCE, unnamed_entity(original))
+                record("summitsite/entity-edit", measure(cmd, cwd, timeout))
             if no_search:
                 clean(tool, corpus)
                 cmd_ns, _ = build_command(tool, corpus, ("--no-search",))
@@ -482,6 +494,7 @@ def table(size: int, repeats: int, results: dict, extras: bool, no_search: bool)
     if extras and "summitsite/clean" in results:
         row("summitsite", "no-change rebuild", "summitsite/no-change", "clean")
         row("summitsite", "one-seed-edit rebuild", "summitsite/one-edit", "clean")
+        row("summitsite", "one-seed edit naming a new entity", "summitsite/entity-edit", "clean")
         if no_search:
             row("summitsite", "clean, --no-search", "summitsite/clean-no-search", "hugo")
         else:
