@@ -197,8 +197,9 @@ def _entity_aspects(quoted: tuple[tuple[str, bytes], ...],
     """(entity, hash of its quotes and of the entities of each section that mentions it), per entity quoted."""
     shared: dict[str, list[tuple[str, ...]]] = {}
     for _key, order in sections:
-        for entity in order or ():
-            shared.setdefault(entity, []).append(order)  # type: ignore[arg-type]
+        if order:
+            for entity in order:
+                shared.setdefault(entity, []).append(order)
     return tuple((entity, hashlib.sha256(pickle.dumps((quote, shared.get(entity, [])), protocol=4)).digest())
                  for entity, quote in quoted)
 
@@ -210,8 +211,8 @@ def settled_pages(previous: SiteAspects | None, current: SiteAspects, plan: list
     these can differ: the edited articles' own pages; the entity and compare pages whose quotes, counts or
     co-mentions from them changed; the home page and the entity index (if their mention counts changed); the
     FAQ hub (if their FAQs, or the entities these mention, changed); and the pages whose related articles
-    changed. Every other page shows only the shell, cards and mention
-    counts of unedited articles (see the module docstring): it is settled.
+    changed. Every other page shows only the shell, cards and the unedited articles' mentions (see the
+    module docstring): it is settled.
     """
     if (not isinstance(previous, SiteAspects) or previous.shell != current.shell or previous.plan != current.plan
             or len(previous.articles) != len(current.articles)):

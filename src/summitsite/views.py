@@ -205,6 +205,5 @@ def elsewhere(site: Site, article: Article) -> tuple[Entity, ...]:
     the first time re-rendered most of the site's article pages for one digit each. Whether an entity is
     listed here changes only with its compare page, which a build always notices (the page list changes).
     """
-    mentioning = site.mentions.articles_mentioning
     return tuple(site.entity(slug) for slug in site.mentions.by_article.get(article.slug, {})
-                 if len(mentioning(slug)) > 1)  # the article itself is one of them
+                 if has_compare(site, slug))
