@@ -88,13 +88,19 @@ def test_summitsite_builds_a_generated_site(generate, tmp_path: Path) -> None:
     assert len(list((tmp_path / "out" / "articles").glob("*/index.html"))) == 5
 
 
-def test_the_runner_compiles_a_python_tools_bytecode_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Importing the runner puts its folder on sys.path for its own `import generate`; undone here.
+def _runner(monkeypatch: pytest.MonkeyPatch):
+    """The benchmark runner, tests/benchmarks/run.py, imported as a module."""
+    # Importing the runner puts its folder on sys.path for its own `import generate`; undone after the test.
     monkeypatch.setattr(sys, "path", list(sys.path))
     spec = importlib.util.spec_from_file_location("benchmark_run", GENERATOR.with_name("run.py"))
     run = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, run)
     spec.loader.exec_module(run)
+    return run
+
+
+def test_the_runner_compiles_a_python_tools_bytecode_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = _runner(monkeypatch)
     package = tmp_path / "fakepkg"
     package.mkdir()
     (package / "__init__.py").write_text("X = 1\n", encoding="utf-8")
@@ -111,11 +117,7 @@ def test_the_runner_compiles_a_python_tools_bytecode_first(tmp_path: Path, monke
 
 def test_the_runners_entity_edit_names_an_entity_the_seed_did_not_name(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    spec = importlib.util.spec_from_file_location("benchmark_run", GENERATOR.with_name("run.py"))
-    run = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, run)
-    spec.loader.exec_module(run)
+    run = _runner(monkeypatch)
     seed = tmp_path / "seed.txt"
     original = "Title\n" + "".join(f"{name} and {' '.join(aliases)} met.\n" for name, _, aliases, _ in
                                    run.generate.ENTITIES[:3])
