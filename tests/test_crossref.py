@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from pathlib import Path
 
@@ -151,6 +152,22 @@ def test_faq_hub_groups_by_article_and_by_entity():
     assert 'href="../articles/a/index.html#faq-why"' in html
     ids = [part.split('"')[0] for part in html.split(' id="')[1:]]
     assert len(ids) == len(set(ids))
+
+
+def test_each_faq_is_structured_data_once_on_its_article_page_only():
+    # Search engines ask for one FAQPage mark-up per question on a site: the hub repeats the articles' FAQs,
+    # and on a big site its mark-up alone was megabytes (and a page worker's peak memory).
+    a = faq_article("a", Faq("Why Russia?", "Because.", "faq-why", 3), Faq("Who?", "China.", "faq-who", 4))
+    b = faq_article("b", Faq("Where?", "Russia and China.", "faq-where", 3))
+    files = render_site(site_of(a, b, base_url="https://example.org/"), make_environment(Path("/nonexistent")))
+    marked: dict[str, list[str]] = {}
+    for path, data in files.items():
+        if path.endswith(".html"):
+            for block in data.decode().split('<script type="application/ld+json">')[1:]:
+                ld = json.loads(block.split("</script>")[0])
+                if ld["@type"] == "FAQPage":
+                    marked.setdefault(path, []).extend(q["name"] for q in ld["mainEntity"])
+    assert marked == {"articles/a/index.html": ["Why Russia?", "Who?"], "articles/b/index.html": ["Where?"]}
 
 
 # --- topics -----------------------------------------------------------------------------------------------

@@ -347,6 +347,21 @@ def test_config_change_rerenders(site: Path, tmp_path: Path) -> None:
     assert "New" in (out / "index.html").read_text(encoding="utf-8")
 
 
+def test_an_entity_change_reaches_every_page_that_shows_the_entity(site: Path, tmp_path: Path) -> None:
+    # Page fingerprints know the site's entities by slug alone; what else an entity says is in the shell.
+    out = tmp_path / "out"
+    _build(site, out)
+    entities = site / "content" / "entities.yml"
+    text = entities.read_text(encoding="utf-8")
+    first = text.split("description:", 1)[1].split("\n", 1)[0].strip()
+    entities.write_text(text.replace(first, "A description written later.", 1), encoding="utf-8")
+    report = _build(site, out)
+    assert report.parsed == 0 and report.rendered > 0
+    changed = [p for p in out.rglob("*.html") if "A description written later." in p.read_text(encoding="utf-8")]
+    assert changed
+    _assert_as_clean_build(site, out, tmp_path)
+
+
 @pytest.mark.parametrize("garbage", [b"", b"not a pickle at all", b"summitsite-cache\0" + b"x" * 40 + b"\n\x80junk"])
 def test_corrupt_or_foreign_cache_is_ignored(site: Path, tmp_path: Path, garbage: bytes) -> None:
     out = tmp_path / "out"

@@ -5,7 +5,8 @@ templates, the configuration, the content pages and the entities, which every pa
 header, navigation and entity links) together with the page's own data:
 
 - its whole template context (`render.page_context`: views, charts, entity counts, neighbours...), with
-  every article in it reduced to its card (title, slug, lede, metadata, reading time, headings);
+  every article in it reduced to its card (title, slug, lede, metadata, reading time, headings) and every
+  entity to its slug (the shell has the rest);
 - an article page also the whole article; the home page the cards of the listed articles; the topics
   index the topics (these templates read them from `site`).
 
@@ -30,7 +31,6 @@ their context being computed.
 from __future__ import annotations
 
 import hashlib
-import io
 import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,7 +41,7 @@ from summitsite import paths, urls
 from summitsite.analyse import Site
 from summitsite.cache import code_fingerprint, digest, template_sources
 from summitsite.mentions import INTRO
-from summitsite.model import Article, pickled_by_fields
+from summitsite.model import Article, Entity, pickled_by_fields
 from summitsite.render import PageJob, reading_minutes
 
 
@@ -49,15 +49,33 @@ def _as_card(card: bytes) -> bytes:
     return card
 
 
+def _as_entity(slug: str) -> str:
+    return slug
+
+
+class _HashSink:
+    """A file for the pickler that hashes what is written instead of keeping it.
+
+    A hub page's context pickles to tens of megabytes on a big site (the FAQ hub holds every question and
+    answer): kept in a buffer, then copied out to be hashed, it was a page worker's peak memory.
+    """
+
+    __slots__ = ("write",)
+
+    def __init__(self, hasher: Any) -> None:
+        self.write = hasher.update
+
+
 class _Pickler(pickle.Pickler):
-    """Pickles a page context with every `Article` in it replaced by the hash of its card.
+    """Pickles a page context with every `Article` in it replaced by the hash of its card, and every entity
+    of the site by its slug (the shell hashes the entities whole).
 
     The replacement goes through `dispatch_table`, which the C pickler consults only for types it lists;
     a `persistent_id` hook instead was a Python call for each of the millions of objects in a site's
     contexts, and made fingerprinting cost a third of rendering.
     """
 
-    def __init__(self, file: io.BytesIO, cards: dict[int, bytes]) -> None:
+    def __init__(self, file: _HashSink, cards: dict[int, bytes], entities: dict[int, str]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         # No memo: a fingerprint must not depend on which equal values happen to be one object (a scan fresh
         # from a worker or read from the cache, an article parsed now or loaded). Contexts have no cycles.
@@ -67,7 +85,13 @@ class _Pickler(pickle.Pickler):
             card = cards.get(id(article))
             return (_as_card, (card,)) if card is not None else article.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
 
-        self.dispatch_table = {Article: reduce}
+        def reduce_entity(entity: Entity) -> Any:
+            # Without a memo, an entity would be pickled whole at each of its places: once per question that
+            # names it, twice over, on the FAQ hub.
+            slug = entities.get(id(entity))
+            return (_as_entity, (slug,)) if slug is not None else entity.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+
+        self.dispatch_table = {Article: reduce, Entity: reduce_entity}
 
 
 def _card(article: Article) -> bytes:
@@ -97,6 +121,8 @@ class Fingerprinter:
         self.keys = {a.slug: known[id(a)] for a in site.articles if id(a) in known}
         """Article slug -> parse key, for the articles analysis handed on as they were parsed."""
         self.cards = {id(a): _card(a) for a in site.articles}
+        self.entities = {id(e): e.slug for e in site.entities}
+        """The site's entities, known by their slugs: the shell below hashes each of them whole."""
         templates = Path(source) / "templates"
         custom = templates.is_dir() and any(p.is_file() for p in templates.rglob("*"))
         shell_parts: list[bytes | str] = [code_fingerprint(), template_sources(source),
@@ -106,9 +132,9 @@ class Fingerprinter:
         self.shell = digest(*shell_parts)
 
     def _dump(self, value: object) -> bytes:
-        buf = io.BytesIO()
-        _Pickler(buf, self.cards).dump(value)
-        return hashlib.sha256(buf.getvalue()).digest()
+        hasher = hashlib.sha256()
+        _Pickler(_HashSink(hasher), self.cards, self.entities).dump(value)
+        return hasher.digest()
 
     def page(self, job: PageJob, given: dict[str, Any]) -> bytes:
         """The fingerprint of `job` with its `render.page_context`: equal fingerprints mean equal bytes."""

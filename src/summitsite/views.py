@@ -89,11 +89,6 @@ class FaqHub:
     by_article: tuple[tuple[Article, tuple[FaqEntry, ...]], ...]
     by_entity: tuple[tuple[Entity, tuple[FaqEntry, ...]], ...]
 
-    @property
-    def pairs(self) -> tuple[tuple[Article, Faq], ...]:
-        """Each FAQ once, as (article, faq), for the FAQPage structured data."""
-        return tuple((e.article, e.faq) for _, entries in self.by_article for e in entries)
-
 
 def entity_groups(site: Site) -> tuple[EntityGroup, ...]:
     kinds: dict[str, list[tuple[Entity, int, int]]] = {}
