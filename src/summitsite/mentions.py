@@ -17,7 +17,7 @@ import hashlib
 import pickle
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 from typing import Any
@@ -155,24 +155,44 @@ class SectionScan:
     """What one section (or the intro) of one article says about the entities; no slug, so it can be cached.
 
     It holds positions, not text, packed in one array: a scan travels from a worker and lives in the build
-    cache apart from its article, and text (or a tuple per sentence) in it would cost more than the
-    article's own text on a big site. `Quotes` and `FirstLinks` turn the positions back into the article's strings.
+    cache apart from its article, and text (or a tuple per sentence, or per entity) in it would cost more
+    than the article's own text on a big site. `Quotes` and `FirstLinks` turn the positions back into the
+    article's strings.
     """
 
     key: str
     heading: str
-    counts: tuple[tuple[str, int], ...]
-    """(entity slug, mentions), in order of first mention."""
+    entities: tuple[str, ...]
+    """The entities the section mentions, in order of first mention (the index's `section_entities`)."""
     spans: array
-    """For each entity of `counts`, in order: its number of sentences, the `Span` of the mention to link
-    (text `NO_LINK` for none), then the `Span` of each sentence that mentions it, in document order."""
+    """For each entity of `entities`, in order: its number of mentions, its number of sentences, the `Span`
+    of the mention to link (text `NO_LINK` for none), then the `Span` of each sentence that mentions it, in
+    document order. `_HEAD` numbers come before the sentences."""
+
+    @property
+    def counts(self) -> tuple[tuple[str, int], ...]:
+        """(entity slug, mentions), in order of first mention."""
+        return tuple((entity, self.spans[at]) for entity, at in zip(self.entities, _heads(self), strict=True))
+
+
+_HEAD = 5
+"""Numbers before an entity's sentences in `SectionScan.spans`: mentions, sentences, the link's `Span`."""
+
+
+def _heads(section: SectionScan) -> Iterator[int]:
+    """Where each entity's part of `section.spans` starts, in the order of `section.entities`."""
+    packed, at = section.spans, 0
+    for _ in section.entities:
+        yield at
+        at += _HEAD + 3 * packed[at + 1]
 
 
 def _packed(counts: Mapping[str, int], sentences: Mapping[str, Mapping[Span, None]],
             links: Mapping[str, Span]) -> array:
     packed = array("I")
-    for entity in counts:
+    for entity, count in counts.items():
         found = sentences[entity]
+        packed.append(count)
         packed.append(len(found))
         packed.extend(links.get(entity, (NO_LINK, 0, 0)))
         for span in found:
@@ -229,7 +249,7 @@ def scan_article(article: Article, matcher: EntityMatcher) -> ArticleScan:
                     sentences[entity][(number, start, end)] = None
         if counts:
             # Counter keeps first-insertion order: the order of first mention
-            sections.append(SectionScan(key, heading, tuple(counts.items()), _packed(counts, sentences, links)))
+            sections.append(SectionScan(key, heading, tuple(counts), _packed(counts, sentences, links)))
             for entity, count in counts.items():
                 quote = (key, heading, count, tuple(texts[n].text[a:b] for n, a, b in sentences[entity]))
                 hasher = quoted.get(entity)
@@ -240,9 +260,10 @@ def scan_article(article: Article, matcher: EntityMatcher) -> ArticleScan:
                        tuple((entity, hasher.digest()) for entity, hasher in quoted.items()))
 
 
-Place = tuple[int, SectionScan, int, int]
-"""One section's mention of one entity: (the article's number in reading order, the section's scan, where the
-entity's part of the scan's spans starts, the number of mentions)."""
+PLACE = 4
+"""Numbers per place in `Quotes`' arrays: one section's mention of one entity, as (the article's number in
+reading order, the section's number in the index's list of scans, where the entity's part of the scan's
+spans starts, the number of mentions)."""
 
 
 class Quotes(Mapping[str, tuple[SectionMention, ...]]):
@@ -252,34 +273,41 @@ class Quotes(Mapping[str, tuple[SectionMention, ...]]):
     The sentences are cut from the articles when an entity is looked up, and not kept: only an entity's own
     page and its compare page show them, and those are rendered in the worker processes, each for the
     entities it was given. Counting (`articles`, `totals`) needs no sentences at all. Holding every
-    sentence of a big site was most of the mention index's memory, and making them most of its time.
+    sentence of a big site was most of the mention index's memory, and making them most of its time; each
+    entity's places are packed in one array of `PLACE` numbers each, as a tuple per place was the rest.
     """
 
-    __slots__ = ("_articles", "_places")
+    __slots__ = ("_articles", "_places", "_scans")
 
-    def __init__(self, articles: tuple[Article, ...], places: Mapping[str, tuple[Place, ...]]) -> None:
+    def __init__(self, articles: tuple[Article, ...], places: Mapping[str, array],
+                 scans: Sequence[SectionScan | None]) -> None:
         self._articles = articles
         self._places = places
+        self._scans = scans
 
     def __getitem__(self, entity: str) -> tuple[SectionMention, ...]:
-        return self._cut(entity, self._places[entity])
+        return self._cut(entity, self._places[entity], None)
 
     def mentions_in(self, entity: str, articles: Container[str]) -> tuple[SectionMention, ...]:
         """This entity's mentions in `articles` (slugs) only."""
-        mine = self._articles
-        return self._cut(entity, [place for place in self._places.get(entity, ()) if mine[place[0]].slug in articles])
+        return self._cut(entity, self._places.get(entity, _NONE), articles)
 
-    def _cut(self, entity: str, places: Iterable[Place]) -> tuple[SectionMention, ...]:
-        articles = self._articles
+    def _cut(self, entity: str, places: array, only: Container[str] | None) -> tuple[SectionMention, ...]:
+        articles, scans = self._articles, self._scans
         found = []
-        for number, section, at, count in places:
-            article = articles[number]
+        for j in range(0, len(places), PLACE):
+            article = articles[places[j]]
+            if only is not None and article.slug not in only:
+                continue
+            section = scans[places[j + 1]]
+            assert section is not None, "a place names a section that was replaced"
+            at = places[j + 2]
             key, heading, strings = _section_text(article, section.key)
             packed = section.spans
-            spans = packed[at + 4:at + 4 + 3 * packed[at]]
+            spans = packed[at + _HEAD:at + _HEAD + 3 * packed[at + 1]]
             sentences = tuple(strings[text][start:end]
                               for text, start, end in zip(spans[0::3], spans[1::3], spans[2::3], strict=True))
-            found.append(SectionMention(entity, article.slug, key, heading, count, sentences))
+            found.append(SectionMention(entity, article.slug, key, heading, places[j + 3], sentences))
         return tuple(found)
 
     def __iter__(self) -> Iterator[str]:
@@ -294,32 +322,40 @@ class Quotes(Mapping[str, tuple[SectionMention, ...]]):
     def articles(self, entity: str) -> tuple[str, ...]:
         """Slugs of the articles mentioning `entity`, in reading order."""
         articles = self._articles
-        return tuple(articles[number].slug for number in dict.fromkeys(map(_FIRST, self._places.get(entity, ()))))
+        return tuple(articles[number].slug for number in dict.fromkeys(self._places.get(entity, _NONE)[0::PLACE]))
 
     def article_counts(self, entity: str) -> dict[str, int]:
         """Article slug -> mentions of `entity` in it, in reading order."""
+        places = self._places.get(entity, _NONE)
         counts: dict[str, int] = {}
-        for place in self._places.get(entity, ()):
-            slug = self._articles[place[0]].slug
-            counts[slug] = counts.get(slug, 0) + place[3]
+        for number, count in zip(places[0::PLACE], places[3::PLACE], strict=True):
+            slug = self._articles[number].slug
+            counts[slug] = counts.get(slug, 0) + count
         return counts
 
     def totals(self, entity: str) -> tuple[int, int]:
         """(mentions, articles mentioning it)."""
-        places = self._places.get(entity, ())
-        return sum(place[3] for place in places), len({place[0] for place in places})
+        places = self._places.get(entity, _NONE)
+        return sum(places[3::PLACE]), len(set(places[0::PLACE]))
+
+
+_NONE = array("I")
 
 
 class FirstLinks(Mapping[tuple[str, str], Mapping[str, tuple[str, int, int]]]):
     """`MentionIndex.first_links`: (article slug, section key) -> entity slug -> (text, start, end) of the
     mention to link, worked out from the section's scan when its article page asks (see `Quotes`)."""
 
-    __slots__ = ("_articles", "_made", "_sections")
+    __slots__ = ("_articles", "_made", "_owners", "_scans", "_sections")
 
-    def __init__(self, articles: tuple[Article, ...],
-                 sections: Mapping[tuple[str, str], tuple[int, SectionScan]]) -> None:
+    def __init__(self, articles: tuple[Article, ...], sections: Mapping[tuple[str, str], int],
+                 scans: Sequence[SectionScan | None], owners: array) -> None:
+        """`sections`: (article slug, section key) -> the section's number in `scans`; `owners` holds the
+        article number (in reading order) of each of `scans`."""
         self._articles = articles
         self._sections = sections
+        self._scans = scans
+        self._owners = owners
         # The sections asked for so far: an article page asks once for each of its texts.
         self._made: dict[tuple[str, str], Mapping[str, tuple[str, int, int]]] = {}
 
@@ -330,16 +366,16 @@ class FirstLinks(Mapping[tuple[str, str], Mapping[str, tuple[str, int, int]]]):
         return links
 
     def _links(self, key: tuple[str, str]) -> Mapping[str, tuple[str, int, int]]:
-        number, section = self._sections[key]
-        strings = _section_text(self._articles[number], section.key)[2]
+        number = self._sections[key]
+        section = self._scans[number]
+        assert section is not None, "a section key names a section that was replaced"
+        strings = _section_text(self._articles[self._owners[number]], section.key)[2]
         packed = section.spans
         links = {}
-        at = 0
-        for entity, _count in section.counts:
-            text, start, end = packed[at + 1:at + 4]
+        for entity, at in zip(section.entities, _heads(section), strict=True):
+            text, start, end = packed[at + 2:at + 5]
             if text != NO_LINK:
                 links[entity] = (strings[text], start, end)
-            at += 4 + 3 * packed[at]
         return links
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
@@ -389,41 +425,46 @@ class CoMentions(Mapping[str, tuple[tuple[str, int], ...]]):
         return len(self._table())
 
 
-_FIRST = itemgetter(0)
-
-
 def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
                    scan: ScanArticle = scan_article) -> MentionIndex:
     """Scan every article once (`scan` may answer from a cache) and index the mentions both ways."""
     matcher = EntityMatcher(entities)
     if not matcher:
         return MentionIndex()
-    places: dict[str, list[Place]] = defaultdict(list)
+    scans: list[SectionScan | None] = []
+    owners = array("I")
+    places: dict[str, array] = {}
     by_article: dict[str, dict[str, int]] = {}
     section_entities: dict[tuple[str, str], tuple[str, ...]] = {}
-    sections: dict[tuple[str, str], tuple[int, SectionScan]] = {}
+    sections: dict[tuple[str, str], int] = {}
     faq_entities: dict[tuple[str, str], tuple[str, ...]] = {}
     quoted: dict[str, tuple[tuple[str, bytes], ...]] = {}
     for number, article in enumerate(articles):
         found = scan(article, matcher)
         totals: dict[str, int] = {}
         for section in found.sections:
-            section_entities[(article.slug, section.key)] = tuple(map(_FIRST, section.counts))
-            sections[(article.slug, section.key)] = (number, section)
-            packed, at = section.spans, 0
-            for slug, count in section.counts:
-                places[slug].append((number, section, at, count))
-                at += 4 + 3 * packed[at]
-                totals[slug] = totals.get(slug, 0) + count
+            key = (article.slug, section.key)  # one tuple for both tables
+            section_entities[key] = section.entities
+            sections[key] = place = len(scans)
+            scans.append(section)
+            owners.append(number)
+            packed = section.spans
+            for entity, at in zip(section.entities, _heads(section), strict=True):
+                count = packed[at]
+                mine = places.get(entity)
+                if mine is None:
+                    mine = places[entity] = array("I")
+                mine.extend((number, place, at, count))
+                totals[entity] = totals.get(entity, 0) + count
         for anchor, slugs in found.faq_entities:
             faq_entities[(article.slug, anchor)] = slugs
         by_article[article.slug] = dict(_most_first(totals))
         quoted[article.slug] = found.quoted
     return MentionIndex(
-        by_entity=Quotes(articles, {slug: tuple(found) for slug, found in sorted(places.items())}),
+        by_entity=Quotes(articles, dict(sorted(places.items())), scans),
         by_article=by_article,
         section_entities=section_entities,
-        first_links=FirstLinks(articles, sections),
+        first_links=FirstLinks(articles, sections, scans, owners),
         co_mentions=CoMentions(section_entities),
         faq_entities=faq_entities,
         quoted=quoted,
@@ -447,29 +488,40 @@ def replace_article(index: MentionIndex, articles: tuple[Article, ...], position
     quotes, links = index.by_entity, index.first_links
     if not isinstance(quotes, Quotes) or not isinstance(links, FirstLinks):  # an index without entities
         return index
-    old_keys = [key for (owner, key) in index.section_entities if owner == slug]
-    old_orders = [index.section_entities[(slug, key)] for key in old_keys]
+    old_keys = [key for key in index.section_entities if key[0] == slug]
+    old_orders = [index.section_entities[key] for key in old_keys]
     section_entities = dict(index.section_entities)
     sections = dict(links._sections)
+    # A copy, as `index` stays usable; the article's old sections leave a hole each (no place names them).
+    scans = list(quotes._scans)
+    owners = array("I", links._owners)
     for key in old_keys:
-        del section_entities[(slug, key)], sections[(slug, key)]
+        scans[sections.pop(key)] = None
+        del section_entities[key]
     places = dict(quotes._places)
     for entity in index.by_article.get(slug, ()):
-        places[entity] = tuple(place for place in places[entity] if place[0] != position)
+        old = places[entity]
+        kept = array("I")
+        for j in range(0, len(old), PLACE):
+            if old[j] != position:
+                kept.extend(old[j:j + PLACE])
+        places[entity] = kept
     totals: dict[str, int] = {}
     new_orders = []
     for section in scan.sections:
-        order = tuple(entity for entity, _ in section.counts)
-        new_orders.append(order)
-        section_entities[(slug, section.key)] = order
-        sections[(slug, section.key)] = (position, section)
-        packed, at = section.spans, 0
-        for entity, count in section.counts:
-            found = places.get(entity, ())
+        new_orders.append(section.entities)
+        key = (slug, section.key)
+        section_entities[key] = section.entities
+        sections[key] = place = len(scans)
+        scans.append(section)
+        owners.append(position)
+        packed = section.spans
+        for entity, at in zip(section.entities, _heads(section), strict=True):
+            count = packed[at]
+            found = places.get(entity, _NONE)
             # In reading order, then document order: after the article's own earlier sections.
-            cut = bisect.bisect_right(found, position, key=itemgetter(0))
-            places[entity] = (*found[:cut], (position, section, at, count), *found[cut:])
-            at += 4 + 3 * packed[at]
+            cut = PLACE * bisect.bisect_right(found[0::PLACE], position)
+            places[entity] = found[:cut] + array("I", (position, place, at, count)) + found[cut:]
             totals[entity] = totals.get(entity, 0) + count
     faq_entities = {key: found for key, found in index.faq_entities.items() if key[0] != slug}
     faq_entities.update(((slug, anchor), found) for anchor, found in scan.faq_entities)
@@ -493,10 +545,10 @@ def replace_article(index: MentionIndex, articles: tuple[Article, ...], position
         else:
             co_mentions.pop(entity, None)
     return MentionIndex(
-        by_entity=Quotes(articles, {entity: found for entity, found in sorted(places.items()) if found}),
+        by_entity=Quotes(articles, {entity: found for entity, found in sorted(places.items()) if found}, scans),
         by_article={**index.by_article, slug: dict(_most_first(totals))},
         section_entities=section_entities,
-        first_links=FirstLinks(articles, sections),
+        first_links=FirstLinks(articles, sections, scans, owners),
         co_mentions=dict(sorted(co_mentions.items())),
         faq_entities=faq_entities,
         quoted={**index.quoted, slug: scan.quoted},
