@@ -199,6 +199,15 @@ def test_shards_are_cut_by_size_in_word_order(records, monkeypatch: pytest.Monke
             assert shard[-1][0] < meta["shards"][i + 1]
 
 
+def test_placed_shards_are_the_shards_of_the_index_in_memory(records) -> None:
+    ordered = list(records.values())
+    whole = search.index_files(ordered, "en")
+    placed: dict[str, bytes] = {}
+    rest = search.index_files(ordered, "en", place=lambda path, data: placed.setdefault(path, data))
+    assert placed and all(path.startswith("search/data/terms/") for path in placed)
+    assert {**rest, **placed} == whole and not placed.keys() & rest.keys()
+
+
 def test_words_are_sorted_as_javascript_compares_them() -> None:
     # U+20000 is a surrogate pair in UTF-16 (D840 DC00), so it sorts before U+FA0E there, not after.
     records = [search.record_of(Entity(name, name.lower().replace(" ", "-"), "person"))

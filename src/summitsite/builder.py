@@ -270,8 +270,13 @@ def _render_files(source: Path, include_drafts: bool, base_url: str | None, sear
         inverted = inverted_index(records, previous_index if usable else None)
         del previous_index
         in_staging = {i: staging.path / doc_path(i) for i in written} if staging is not None else {}
-        _merge(files, index_files(records, site.config.language, inverted, in_staging), "the search index",
-               {doc_path(i): sha for i, sha in written.items()})
+        placed = {doc_path(i): sha for i, sha in written.items()}
+
+        def place(path: str, data: bytes) -> None:
+            placed[path] = staging.place(path, (data,))  # type: ignore[union-attr]  # only with staging
+
+        _merge(files, index_files(records, site.config.language, inverted, in_staging,
+                                  place if staging is not None else None), "the search index", placed)
         if cache is not None:
             cache.save(_INVERTED, inverted)
         del records, inverted
@@ -561,9 +566,9 @@ class _CachedSearch:
     def records(self, site: Site, staging: Staging | None = None) -> tuple[list[Record], dict[int, bytes]]:
         """Every document's record, and (with `staging`) the SHA-256 of each document file written there.
 
-        With `staging`, a record made now has its document file written into the new output folder as it
-        arrives and is kept without it (`doc` empty): at 10,000 articles the documents are 130 MB, which
-        the main process held to the end of the build. The cache still gets them whole, a shard at a time.
+        With `staging`, a record made now has its document file written into the new output folder by the
+        worker that made it, and comes back without it (`doc` empty): at 10,000 articles the documents are
+        130 MB, which the main process held to the end of the build. The cache still gets them whole, a shard at a time.
         """
         items = documents(site)
         keys: list[bytes | None] = []
@@ -577,22 +582,29 @@ class _CachedSearch:
         missing = [i for i, record in enumerate(found) if not isinstance(record, Record)]
         written: dict[int, bytes] = {}
 
-        def collect(n: int, record: Record) -> None:
+        def collect(n: int, made: tuple[Record, bytes | None]) -> None:
             i = missing[n]
-            if staging is not None:
-                written[i] = staging.place(doc_path(i), (record.doc,))
-                record = Record(b"", record.terms, record.length)
-            found[i] = record
+            found[i], sha = made
+            if sha is not None:
+                written[i] = sha
 
-        pool.run_indexed(_search_job, [items[i] for i in missing], len(missing), self.parser.jobs, collect=collect)
+        pool.run_indexed(_search_job, ([items[i] for i in missing], missing, staging), len(missing),
+                         self.parser.jobs, collect=collect)
         if self.cache is not None:
             new = {keys[i]: i for i in missing if keys[i] is not None}
             self.cache.save_entries(self.KIND, _WrittenRecords(new, found, staging), wanted)  # type: ignore[arg-type]
         return found, written  # type: ignore[return-value]  # every entry was filled above
 
 
-def _search_job(items: list, i: int) -> Record:
-    return record_of(items[i])
+def _search_job(state: tuple[list, list[int], Staging | None], n: int) -> tuple[Record, bytes | None]:
+    """The record of document `numbers[n]` and, with `staging`, the SHA-256 of its document file, which the
+    worker writes there itself: sent back to the main process, the documents of a big site were a hundred
+    megabytes in passing, which it kept as its peak."""
+    items, numbers, staging = state
+    record = record_of(items[n])
+    if staging is None:
+        return record, None
+    return Record(b"", record.terms, record.length), staging.place(doc_path(numbers[n]), (record.doc,))
 
 
 class _WrittenRecords(Mapping[bytes, Record]):

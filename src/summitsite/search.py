@@ -41,7 +41,7 @@ import posixpath
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -239,16 +239,31 @@ def doc_path(number: int) -> str:
 
 
 def index_files(records: Sequence[Record], language: str, inverted: InvertedIndex | None = None,
-                written: Mapping[int, Path] | None = None) -> dict[str, bytes]:
+                written: Mapping[int, Path] | None = None,
+                place: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
     """The index's files for `records` (document i is `records[i]`), as `INDEX_DIR/...` -> bytes, sorted.
 
     `inverted` is `inverted_index(records, ...)` when the caller has made it (to keep it for the next
     build); without it the postings are made here, one first character at a time. `written` maps the
     numbers of documents whose file the caller has already written (their records' `doc` is then empty)
     to that file: it is read back, one at a time, for the build's hash, and left out of the result.
+    With `place`, each term shard goes to `place(path, bytes)` as soon as it is made (the build writes it
+    into the new output folder), and is left out of the result: on a big site the shards are tens of
+    megabytes, all held at once otherwise.
     """
     written = written or {}
-    shards: list[bytes] = []
+    shards: dict[str, bytes] = {}
+    build = hashlib.sha256()
+
+    def add(entries: list[str]) -> None:
+        data = f"[{','.join(entries)}]".encode()
+        build.update(len(data).to_bytes(8, "little") + data)
+        path = f"{INDEX_DIR}/terms/{len(firsts) - 1}.json"
+        if place is not None:
+            place(path, data)
+        else:
+            shards[path] = data
+
     firsts: list[str] = []
     entries: list[str] = []
     size = 0
@@ -259,13 +274,10 @@ def index_files(records: Sequence[Record], language: str, inverted: InvertedInde
         entries.append(entry)
         size += len(entry) + 1
         if size >= SHARD_BYTES:
-            shards.append(f"[{','.join(entries)}]".encode())
+            add(entries)
             entries, size = [], 0
     if entries:
-        shards.append(f"[{','.join(entries)}]".encode())
-    build = hashlib.sha256()
-    for data in shards:
-        build.update(len(data).to_bytes(8, "little") + data)
+        add(entries)
     for number, record in enumerate(records):
         data = written[number].read_bytes() if number in written else record.doc
         build.update(len(data).to_bytes(8, "little") + data)
@@ -276,8 +288,7 @@ def index_files(records: Sequence[Record], language: str, inverted: InvertedInde
         "lengths": [r.length for r in records],
         "shards": firsts,
     }
-    files = {paths.SEARCH_INDEX: _json(meta)}
-    files.update((f"{INDEX_DIR}/terms/{i}.json", data) for i, data in enumerate(shards))
+    files = {paths.SEARCH_INDEX: _json(meta), **shards}
     files.update((doc_path(i), r.doc) for i, r in enumerate(records) if i not in written)
     return dict(sorted(files.items()))
 
