@@ -29,7 +29,7 @@ def test_values_are_read_and_base_url_gets_a_trailing_slash() -> None:
 def test_unknown_key_names_its_line() -> None:
     assert messages("title: A\n\ncolour: red\n") == [
         "summitsite.yml:3: unknown setting 'colour' (known settings: allow_html, base_url, boilerplate, callouts, "
-        "description, language, normalise, search, title)"]
+        "description, feed_items, language, normalise, search, title)"]
 
 
 def test_wrong_types_name_the_value_line_and_all_problems_are_reported() -> None:
@@ -38,6 +38,18 @@ def test_wrong_types_name_the_value_line_and_all_problems_are_reported() -> None
         "summitsite.yml:3: 'normalise' must be true or false, not 'maybe'",
         "summitsite.yml:4: 'language' must be a string, not '12'",
     ]
+
+
+def test_feed_items_is_a_whole_number_of_zero_or_more() -> None:
+    assert SiteConfig().feed_items == 100
+    assert parse_config("feed_items: 0\n").feed_items == 0
+    assert parse_config("feed_items: 25\n").feed_items == 25
+    assert messages("feed_items: ten\nsearch: true\n") == [
+        "summitsite.yml:1: 'feed_items' must be a whole number, not 'ten'"]
+    assert messages("feed_items: true\n") == ["summitsite.yml:1: 'feed_items' must be a whole number, not 'true'"]
+    assert messages("feed_items: 2.5\n") == ["summitsite.yml:1: 'feed_items' must be a whole number, not '2.5'"]
+    assert messages("feed_items: -3\n") == [
+        "summitsite.yml:1: 'feed_items' must be 0 (every article) or a number of articles, not -3"]
 
 
 def test_bad_base_url_and_duplicate_key() -> None:

@@ -105,6 +105,16 @@ def test_entries_newest_first_then_by_title_and_undated_last(atom_schema):
     assert doc.findtext(f"{A}updated") == "2024-06-01T00:00:00Z"
 
 
+def test_the_feed_lists_the_newest_feed_items_articles_and_zero_lists_all(atom_schema):
+    articles = [article(f"a{i}", f"Article {i:03}", dt.date(2024, 1, 1) + dt.timedelta(days=i)) for i in range(130)]
+    titles = [e.findtext(f"{A}title") for e in entries(parse_feed(feeds.atom_feed(site(*articles)), atom_schema))]
+    assert titles == [f"Article {i:03}" for i in range(129, 29, -1)]  # the default: the newest 100
+    doc = parse_feed(feeds.atom_feed(site(*articles, feed_items=3)), atom_schema)
+    assert [e.findtext(f"{A}title") for e in entries(doc)] == ["Article 129", "Article 128", "Article 127"]
+    assert doc.findtext(f"{A}updated") == "2024-05-09T00:00:00Z"
+    assert len(entries(parse_feed(feeds.atom_feed(site(*articles, feed_items=0)), atom_schema))) == 130
+
+
 def test_undated_articles_get_no_invented_date(atom_schema):
     doc = parse_feed(feeds.atom_feed(site(article("u", "Undated"))), atom_schema)
     (entry,) = entries(doc)

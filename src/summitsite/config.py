@@ -51,12 +51,16 @@ class SiteConfig:
     search: bool = True
     """Build a full-text search index, with a search page and a search box on every page.
     `--no-search` turns it off for one build."""
+    feed_items: int = 100
+    """How many articles `feed.xml` lists, newest first; 0 lists every article. A feed reader fetches the
+    whole file each time it looks for news, so a big site's feed of everything (10 MB at 10,000 articles)
+    would be read again and again for its first entries. Pelican's default limit is 100 too."""
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(SiteConfig)}
 _TYPE_NAMES = {"str": (str, "a string"), "bool": (bool, "true or false"),
                "tuple[tuple[str, str], ...]": (dict, "a mapping of 'label: kind' lines"),
-               "tuple[str, ...]": (list, "a list")}
+               "tuple[str, ...]": (list, "a list"), "int": (int, "a whole number")}
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
@@ -87,7 +91,8 @@ def parse_config(text: str, shown: str = CONFIG_NAME) -> SiteConfig:
             continue
         expected, type_name = _TYPE_NAMES[str(field.type)]
         value = entry.value
-        if not isinstance(value, expected) or (expected is str and isinstance(value, bool)):
+        # YAML's true and false are Python bools, and a bool is an int: neither a number nor a string here.
+        if not isinstance(value, expected) or (expected in (str, int) and isinstance(value, bool)):
             problems.append(Diagnostic("error", "config-type", f"'{key}' must be {type_name}, not {describe(value)}",
                                        shown, entry.value_line))
             continue
@@ -164,6 +169,8 @@ def _check_value(key: str, value: Any) -> str | None:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return f"'base_url' must be an absolute http(s) URL such as https://example.org/news/, not '{value}'"
+    if key == "feed_items" and value < 0:
+        return f"'feed_items' must be 0 (every article) or a number of articles, not {value}"
     if key == "language" and not value.replace("-", "").isalnum():
         return f"'language' must be a language tag such as 'en' or 'en-GB', not '{value}'"
     return None

@@ -125,7 +125,8 @@ def feed_source(site: Site, fallback: dt.datetime = EPOCH) -> FeedSource:
     tag_base = f"{_site_tag(site)}/"
     entries = []
     newest = None
-    for article in feed_order(site.articles):
+    listed = feed_order(site.articles)
+    for article in listed[:config.feed_items] if config.feed_items else listed:
         path = urls.article_path(article.slug)
         date = article.meta.date
         updated = _date_instant(date) if date else fallback
@@ -140,7 +141,7 @@ def feed_source(site: Site, fallback: dt.datetime = EPOCH) -> FeedSource:
 
 
 def atom_feed(site: Site, fallback: dt.datetime = EPOCH) -> bytes:
-    """The Atom (RFC 4287) feed of every article, newest first."""
+    """The Atom (RFC 4287) feed of the newest articles (`SiteConfig.feed_items`), newest first."""
     return atom_xml(feed_source(site, fallback))
 
 
