@@ -199,6 +199,16 @@ def test_shards_are_cut_by_size_in_word_order(records, monkeypatch: pytest.Monke
             assert shard[-1][0] < meta["shards"][i + 1]
 
 
+@pytest.mark.parametrize("batch", [1, 2, 5])
+def test_postings_do_not_depend_on_how_many_documents_are_joined_at_once(records, batch: int,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    ordered = list(records.values())
+    assert len(ordered) > 2 * batch
+    whole = search.index_files(ordered, "en")
+    monkeypatch.setattr(search, "POSTINGS_BATCH", batch)
+    assert search.index_files(ordered, "en") == whole
+
+
 def test_placed_shards_are_the_shards_of_the_index_in_memory(records) -> None:
     ordered = list(records.values())
     whole = search.index_files(ordered, "en")

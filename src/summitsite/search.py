@@ -357,25 +357,38 @@ def _weights(terms: tuple[str, ...]) -> dict[str, str]:
 def _postings(records: Sequence[Record]) -> Iterator[tuple[str, str]]:
     """(word, "doc,weight,doc,weight,...") for every word of every record, in word order.
 
-    One first character at a time, so that only that part of the inverted index is ever in memory.
+    One first character at a time, and within it `POSTINGS_BATCH` documents at a time: a posting is a small
+    string of its own until its word's are joined, and a first character's postings on a big site were
+    tens of megabytes of them at once.
     """
     chunks: dict[str, list[tuple[int, str]]] = {}
     for doc, record in enumerate(records):
         for chunk in record.terms:
             chunks.setdefault(chunk[0], []).append((doc, chunk))
     for first in sorted(chunks, key=_utf16):
-        words: dict[str, list[str]] = {}
-        for doc, chunk in chunks.pop(first):
-            # "word weight" lines become "word doc,weight": the postings' text, made without a Python loop.
-            for line in chunk.replace(" ", f" {doc},").split("\n"):
-                word, _, posting = line.partition(" ")
-                found = words.get(word)
-                if found is None:
-                    words[word] = [posting]
-                else:
-                    found.append(posting)
-        for word in sorted(words, key=_utf16):
-            yield word, ",".join(words[word])
+        group = chunks.pop(first)
+        joined: dict[str, str] = {}
+        for start in range(0, len(group), POSTINGS_BATCH):
+            words: dict[str, list[str]] = {}
+            for doc, chunk in group[start:start + POSTINGS_BATCH]:
+                # "word weight" lines become "word doc,weight": the postings' text, made without a Python loop.
+                for line in chunk.replace(" ", f" {doc},").split("\n"):
+                    word, _, posting = line.partition(" ")
+                    found = words.get(word)
+                    if found is None:
+                        words[word] = [posting]
+                    else:
+                        found.append(posting)
+            # The documents come in ascending order, so a batch's postings go after the earlier batches'.
+            for word, postings in words.items():
+                text = ",".join(postings)
+                before = joined.get(word)
+                joined[word] = text if before is None else f"{before},{text}"
+        for word in sorted(joined, key=_utf16):
+            yield word, joined[word]
+
+
+POSTINGS_BATCH = 512
 
 
 def _json(value: object) -> bytes:
