@@ -8,6 +8,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from conftest import tree_bytes
@@ -360,6 +361,56 @@ def test_an_entity_change_reaches_every_page_that_shows_the_entity(site: Path, t
     changed = [p for p in out.rglob("*.html") if "A description written later." in p.read_text(encoding="utf-8")]
     assert changed
     _assert_as_clean_build(site, out, tmp_path)
+
+
+def _count_compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def counted(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return real(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    return compiled
+
+
+def test_compiled_templates_are_kept_and_a_broken_one_is_compiled_again(site: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    monkeypatch.setattr(pool, "MIN_ITEMS", 10_000)  # render in this process, where the compiles are counted
+    compiled = _count_compiles(monkeypatch)
+    _build(site, out)
+    assert "article.html" in compiled
+    kept = sorted((site / CACHE_DIR / builder.TEMPLATES).iterdir())
+    assert kept
+    compiled.clear()
+    _add_late_sentence(site)
+    assert _build(site, out).rendered > 0 and compiled == []
+    for path in kept:
+        path.write_bytes(path.read_bytes()[:40] + b"garbage")
+    _add_late_sentence(site)
+    _build(site, out)
+    assert "article.html" in compiled
+    _assert_as_clean_build(site, out, tmp_path)
+    assert not (tmp_path / "plain" / CACHE_DIR).exists()
+
+
+def test_a_compiled_template_is_used_only_by_the_same_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled = _count_compiles(monkeypatch)
+
+    def template(code: bytes) -> str:
+        env = jinja2.Environment(loader=jinja2.DictLoader({"t.html": "{{ 6 * 7 }}"}),
+                                 bytecode_cache=render.TemplateCache(tmp_path / "compiled", code))
+        return env.get_template("t.html").render()
+
+    assert [template(b"one"), template(b"one"), template(b"two"), template(b"two")] == ["42"] * 4
+    assert compiled == ["t.html", "t.html"]  # the first of each code
+
+
+def test_no_cache_keeps_no_compiled_templates(site: Path, tmp_path: Path) -> None:
+    _build(site, tmp_path / "out", use_cache=False)
+    assert not (site / CACHE_DIR).exists()
 
 
 @pytest.mark.parametrize("garbage", [b"", b"not a pickle at all", b"summitsite-cache\0" + b"x" * 40 + b"\n\x80junk"])

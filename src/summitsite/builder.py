@@ -197,7 +197,8 @@ def _render_files(source: Path, include_drafts: bool, base_url: str | None, sear
     relate.save()
     sidecars.save()
     progress.stage("analysed")
-    env = env if env is not None else make_environment(source)
+    if env is None:
+        env = make_environment(source, cache.folder / TEMPLATES if cache is not None and cache.enabled else None)
     plan = page_jobs(site)
     from summitsite.incremental import Fingerprinter, settled_pages, site_aspects  # imported late: they import render
 
@@ -298,6 +299,8 @@ def site_from_cache(source: Path, include_drafts: bool = False, *, base_url: str
 
 
 _RENDERED, _KEPT, _REUSED, _STAGED = "rendered", "kept", "reused", "staged"
+TEMPLATES = "templates"
+"""The build cache's folder of compiled templates (`render.TemplateCache`)."""
 _INVERTED = "postings.pickle"
 """The last search index's postings (`search.InvertedIndex`), so that an edit makes only its words' again."""
 _STAMPS = "inputs.pickle"

@@ -22,6 +22,8 @@ What is stored:
   unchanged.
 - `postings.pickle`: the last search index's postings (`search.InvertedIndex`), so that an edit makes only
   the postings of the words it changed.
+- `templates/`: the compiled templates (Jinja bytecode, `render.TemplateCache`), each for one template
+  source and one summitsite code fingerprint.
 - `output.pickle`: the last build's `OutputState`: a hash of every input file and option (for the
   no-change rebuild), each output file's fingerprint, content hash and stat stamp, whether it has search.
 """
