@@ -52,7 +52,7 @@ def test_build_reports_every_problem_one_line_each_with_exit_1(make_site) -> Non
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "site/summitsite.yml:2: unknown setting 'bogus' (known settings: allow_html, base_url, boilerplate, callouts, "
-        "description, language, normalise, search, title)",
+        "description, feed_items, language, normalise, search, title)",
         "site/seeds/b.txt:1: not valid UTF-8 (byte 3: 0xe9); save the file as UTF-8, for example with: "
         "iconv -f cp1252 -t utf-8",
     ]

@@ -77,7 +77,7 @@ def test_unknown_config_keys_and_wrong_types_are_each_one_line(make_site, capsys
     assert lines == [
         "summitsite.yml:1: 'title' must be a string, not a list",
         "summitsite.yml:2: unknown setting 'colour' (known settings: allow_html, base_url, boilerplate, callouts, "
-        "description, language, normalise, search, title)",
+        "description, feed_items, language, normalise, search, title)",
         "summitsite.yml:3: 'normalise' must be true or false, not 'maybe'",
         "summitsite.yml:4: 'allow_html' must be true or false, not '1'",
         "summitsite.yml:5: 'base_url' must be an absolute http(s) URL such as https://example.org/news/, not 'ftp://x/'",
