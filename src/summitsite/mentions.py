@@ -169,11 +169,6 @@ class SectionScan:
     of the mention to link (text `NO_LINK` for none), then the `Span` of each sentence that mentions it, in
     document order. `_HEAD` numbers come before the sentences."""
 
-    @property
-    def counts(self) -> tuple[tuple[str, int], ...]:
-        """(entity slug, mentions), in order of first mention."""
-        return tuple((entity, self.spans[at]) for entity, at in zip(self.entities, _heads(self), strict=True))
-
 
 _HEAD = 5
 """Numbers before an entity's sentences in `SectionScan.spans`: mentions, sentences, the link's `Span`."""
