@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import posixpath
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from summitsite import views
 from summitsite.analyse import analyse
 from summitsite.config import SiteConfig
 from summitsite.errors import SummitError
@@ -152,6 +154,42 @@ def test_faq_hub_groups_by_article_and_by_entity():
     assert 'href="../articles/a/index.html#faq-why"' in html
     ids = [part.split('"')[0] for part in html.split(' id="')[1:]]
     assert len(ids) == len(set(ids))
+
+
+def test_the_faq_hub_is_cut_into_pages_of_whole_articles(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(views, "FAQ_PAGE_ARTICLES", 2)
+    articles = [faq_article(f"a{i}", Faq(f"Why Russia {i}?", "Because.", f"faq-why-{i}", 3),
+                            Faq(f"Who {i}?", "China.", f"faq-who-{i}", 4)) for i in range(5)]
+    site = site_of(*articles, art("plain", sec("S", "No questions here.")))
+    assert views.faq_pages(site) == 3
+    pages = [faq_hub(site, n) for n in (1, 2, 3)]
+    assert [[a.slug for a, _ in hub.by_article] for hub in pages] == [["a0", "a1"], ["a2", "a3"], ["a4"]]
+    assert [(hub.page, hub.pages) for hub in pages] == [(1, 3), (2, 3), (3, 3)]
+    # By entity, each page lists its own questions only, so that its links stay on the page.
+    assert [(e.slug, [x.faq.anchor for x in entries]) for e, entries in pages[2].by_entity] == [
+        ("china", ["faq-who-4"]), ("russia", ["faq-why-4"])]
+    files = render_site(site, make_environment(Path("/nonexistent")))
+    paths = ["faq/index.html", "faq/page/2/index.html", "faq/page/3/index.html"]
+    assert sorted(p for p in files if p.startswith("faq/")) == sorted(paths)
+    for number, path in enumerate(paths, start=1):
+        html = files[path].decode()
+        assert f"<title>Frequently asked questions (page {number} of 3) — " in html
+        ids = {part.split('"')[0] for part in html.split(' id="')[1:]}
+        for target in (part.split('"')[0] for part in html.split('href="#')[1:]):
+            assert target in ids, (path, target)
+        nav = html.split('<nav class="pager"')[1].split("</nav>")[0]
+        targets = [posixpath.normpath(posixpath.join(posixpath.dirname(path), part.split('"')[0]))
+                   for part in nav.split('href="')[1:]]
+        assert targets == [p for p in (paths[number - 2] if number > 1 else None,
+                                       paths[number] if number < 3 else None) if p], path
+    assert 'rel="prev"' not in files["faq/index.html"].decode().split('<nav class="pager"')[1]
+
+
+def test_a_site_without_questions_has_one_faq_page_saying_so():
+    site = site_of(art("plain", sec("S", "No questions here.")))
+    assert views.faq_pages(site) == 1
+    html = render_site(site, make_environment(Path("/nonexistent")))["faq/index.html"].decode()
+    assert "No article has a frequently-asked-questions section yet." in html and 'class="pager"' not in html
 
 
 def test_each_faq_is_structured_data_once_on_its_article_page_only():

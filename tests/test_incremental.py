@@ -12,7 +12,7 @@ import jinja2
 import pytest
 
 from conftest import tree_bytes
-from summitsite import builder, pool, render
+from summitsite import builder, pool, render, views
 from summitsite.cache import CACHE_DIR, BuildCache
 from summitsite.cli import main
 from summitsite.progress import Progress
@@ -252,6 +252,26 @@ def test_an_edit_that_keeps_cards_and_counts_looks_only_at_the_pages_that_show_t
     assert ("faq/index.html" in made) == (edit == "faq answer")
     if edit == "late sentence":  # it quotes no entity: no entity page can have changed
         assert made == [f"articles/{article.slug}/index.html"]
+    _assert_as_clean_build(site, out, tmp_path)
+
+
+def test_an_faq_edit_on_a_hub_of_several_pages_looks_at_the_hub_pages_only(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(views, "FAQ_PAGE_ARTICLES", 3)  # 12 articles with questions: four pages
+    out = tmp_path / "out"
+    first = _build(site, out, jobs=1)
+    hub = ["faq/index.html", *(f"faq/page/{n}/index.html" for n in (2, 3, 4))]
+    assert all((out / path).is_file() for path in hub) and not (out / "faq" / "page" / "5").exists()
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    seed.write_text(_faq_edit(seed.read_text(encoding="utf-8")), encoding="utf-8")
+    made = _contexts_made(monkeypatch)
+    report = _build(site, out, jobs=1)
+    article = next(a for a in report.site.articles if a.source.endswith(seed.name))
+    entities = report.site.mentions.by_article[article.slug]
+    assert set(hub) <= set(made) <= {f"articles/{article.slug}/index.html", *hub,
+                                     *(f"entities/{e}/index.html" for e in entities),
+                                     *(f"compare/{e}/index.html" for e in entities)}
+    assert len(made) < first.pages // 2
     _assert_as_clean_build(site, out, tmp_path)
 
 

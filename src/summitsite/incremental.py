@@ -262,7 +262,8 @@ def settled_pages(previous: SiteAspects | None, current: SiteAspects, plan: list
                 if before.get(entity) != after.get(entity):
                     unsettled.update((paths.entity_path(entity), paths.compare_path(entity)))
             if old.faqs != new.faqs:
-                unsettled.add(paths.FAQ_INDEX)
+                # Every page of the hub: an article that gains its first question or loses its last moves the others.
+                unsettled.update(job.path for job in plan if job.kind == "faq")
         elif old_related != new_related:
             unsettled.add(urls.article_path(new.slug))
     return {i for i, job in enumerate(plan) if job.path not in unsettled}

@@ -24,3 +24,8 @@ def topic_path(slug: str) -> str:
 
 def compare_path(slug: str) -> str:
     return f"compare/{slug}/index.html"
+
+
+def faq_page_path(number: int) -> str:
+    """Page `number` (from 1) of the FAQ hub: the first is `FAQ_INDEX`, the others `faq/page/N/` (as Hugo pages)."""
+    return FAQ_INDEX if number == 1 else f"faq/page/{number}/index.html"

@@ -124,6 +124,7 @@ def make_environment(site_root: Path, compiled: Path | None = None) -> jinja2.En
         "entity_path": paths.entity_path,
         "topic_path": paths.topic_path,
         "compare_path": paths.compare_path,
+        "faq_page_path": paths.faq_page_path,
         "tag_slug": tag_slug,
         "paths": paths,
     })
@@ -153,7 +154,8 @@ class PageJob:
     kind: str
     """index, article, page, entities, entity, compare, topics, topic, faq, search or 404."""
     index: int = 0
-    """The position of the article, content page, entity, compare entity or topic it shows."""
+    """The position of the article, content page, entity, compare entity or topic it shows (for the FAQ hub,
+    its page number less one)."""
 
 
 def page_jobs(site: Site) -> list[PageJob]:
@@ -167,7 +169,7 @@ def page_jobs(site: Site) -> list[PageJob]:
              for i, e in enumerate(views.compare_entities(site))]
     jobs.append(PageJob(paths.TOPICS_INDEX, "topics.html", "topics"))
     jobs += [PageJob(paths.topic_path(t.slug), "topic.html", "topic", i) for i, t in enumerate(site.topics)]
-    jobs.append(PageJob(paths.FAQ_INDEX, "faq.html", "faq"))
+    jobs += [PageJob(paths.faq_page_path(n + 1), "faq.html", "faq", n) for n in range(views.faq_pages(site))]
     jobs.append(PageJob(paths.SEARCH, "search.html", "search"))
     jobs.append(PageJob(paths.NOT_FOUND, "404.html", "404"))
     return jobs
@@ -213,7 +215,7 @@ def page_context(site: Site, job: PageJob, compare: tuple[Entity, ...] | None = 
     if kind == "topic":
         return dict(view=views.topic_view(site, site.topics[i]))
     if kind == "faq":
-        return dict(hub=views.faq_hub(site))
+        return dict(hub=views.faq_hub(site, i + 1))
     if kind == "404":
         return dict(url=_url_from_anywhere(site), canonical="")
     return {}

@@ -86,8 +86,14 @@ class FaqEntry:
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FaqHub:
+    """One page of the FAQ hub: the FAQs of up to `FAQ_PAGE_ARTICLES` articles, and the same questions by entity."""
+
     by_article: tuple[tuple[Article, tuple[FaqEntry, ...]], ...]
     by_entity: tuple[tuple[Entity, tuple[FaqEntry, ...]], ...]
+    page: int = 1
+    """This page's number, from 1."""
+    pages: int = 1
+    """How many pages the hub has."""
 
 
 def entity_groups(site: Site) -> tuple[EntityGroup, ...]:
@@ -155,11 +161,32 @@ def _entities(site: Site, slugs: set[str]) -> tuple[Entity, ...]:
     return tuple(e for e in site.entities if e.slug in slugs)  # site.entities is sorted by name
 
 
-def faq_hub(site: Site) -> FaqHub:
-    """Every FAQ of every article, by article (reading order) and by entity (by name, then article order)."""
+FAQ_PAGE_ARTICLES = 25
+"""Articles per page of the FAQ hub: with the whole site's questions on one page, the hub of 1,000 articles
+was 8 MB of HTML, too big for a reader's browser (and 80 MB at 10,000)."""
+
+
+def _faq_articles(site: Site) -> list[Article]:
+    return [article for article in site.articles if article.faqs]
+
+
+def faq_pages(site: Site) -> int:
+    """How many pages the FAQ hub has (one, saying there are no questions, when no article has any)."""
+    return _page_count(len(_faq_articles(site)))
+
+
+def _page_count(articles: int) -> int:
+    return max(1, -(-articles // FAQ_PAGE_ARTICLES))
+
+
+def faq_hub(site: Site, page: int = 1) -> FaqHub:
+    """Page `page` of the FAQ hub: the FAQs of its articles (reading order), then the same questions by entity
+    (by name, then article order). Each page's links stay on that page."""
+    listed = _faq_articles(site)
+    start = (page - 1) * FAQ_PAGE_ARTICLES
     by_article = []
     by_entity: dict[str, list[FaqEntry]] = {}
-    for article in site.articles:
+    for article in listed[start:start + FAQ_PAGE_ARTICLES]:
         entries = []
         for faq in article.faqs:
             slugs = site.mentions.faq_entities.get((article.slug, faq.anchor), ())
@@ -168,10 +195,9 @@ def faq_hub(site: Site) -> FaqHub:
             entries.append(entry)
             for slug in slugs:
                 by_entity.setdefault(slug, []).append(entry)
-        if entries:
-            by_article.append((article, tuple(entries)))
+        by_article.append((article, tuple(entries)))
     grouped = tuple((e, tuple(by_entity[e.slug])) for e in site.entities if e.slug in by_entity)
-    return FaqHub(tuple(by_article), grouped)
+    return FaqHub(tuple(by_article), grouped, page, _page_count(len(listed)))
 
 
 @pickled_by_fields
