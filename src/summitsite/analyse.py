@@ -35,6 +35,8 @@ class Site:
 
     _by_slug: Mapping[tuple[str, str], object] = field(init=False, repr=False, compare=False)
     """(kind, slug) -> entity, article or page: a lookup table derived from the fields above."""
+    _faq_articles: list[tuple[Article, ...]] = field(default_factory=list, init=False, repr=False, compare=False)
+    """A memo of `faq_articles`: every page of the FAQ hub asks for it."""
 
     def __post_init__(self) -> None:
         table: dict[tuple[str, str], object] = {}
@@ -51,6 +53,12 @@ class Site:
 
     def page(self, slug: str) -> Page:
         return self._by_slug[("page", slug)]  # type: ignore[return-value]
+
+    def faq_articles(self) -> tuple[Article, ...]:
+        """The articles that have FAQs, in reading order."""
+        if not self._faq_articles:
+            self._faq_articles.append(tuple(article for article in self.articles if article.faqs))
+        return self._faq_articles[0]
 
     @property
     def listed(self) -> tuple[Article | Page, ...]:

@@ -166,13 +166,9 @@ FAQ_PAGE_ARTICLES = 25
 was 8 MB of HTML, too big for a reader's browser (and 80 MB at 10,000)."""
 
 
-def _faq_articles(site: Site) -> list[Article]:
-    return [article for article in site.articles if article.faqs]
-
-
 def faq_pages(site: Site) -> int:
     """How many pages the FAQ hub has (one, saying there are no questions, when no article has any)."""
-    return _page_count(len(_faq_articles(site)))
+    return _page_count(len(site.faq_articles()))
 
 
 def _page_count(articles: int) -> int:
@@ -182,7 +178,7 @@ def _page_count(articles: int) -> int:
 def faq_hub(site: Site, page: int = 1) -> FaqHub:
     """Page `page` of the FAQ hub: the FAQs of its articles (reading order), then the same questions by entity
     (by name, then article order). Each page's links stay on that page."""
-    listed = _faq_articles(site)
+    listed = site.faq_articles()
     start = (page - 1) * FAQ_PAGE_ARTICLES
     by_article = []
     by_entity: dict[str, list[FaqEntry]] = {}
