@@ -185,6 +185,38 @@ def test_the_faq_hub_is_cut_into_pages_of_whole_articles(monkeypatch: pytest.Mon
     assert 'rel="prev"' not in files["faq/index.html"].decode().split('<nav class="pager"')[1]
 
 
+def test_an_entity_page_is_cut_into_pages_of_whole_articles(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(views, "ENTITY_PAGE_ARTICLES", 2)
+    articles = [art(f"a{i}", sec("One", f"Russia once {i}."), sec("Two", f"Russia and China twice {i}.", "Russia."))
+                for i in range(5)]
+    site = site_of(*articles, art("plain", sec("S", "China alone.")))
+    russia = site.entity("russia")
+    assert views.entity_pages(site, russia) == 3 and views.entity_pages(site, site.entity("iran")) == 1
+    pages = [views.entity_view(site, russia, n) for n in (1, 2, 3)]
+    slugs = [a.slug for a in site.articles if a.slug != "plain"]
+    assert [[m.article.slug for m in view.articles] for view in pages] == [slugs[0:2], slugs[2:4], slugs[4:]]
+    whole = index_mentions(site.articles, ENTITIES).by_entity["russia"]
+    assert [s for view in pages for m in view.articles for s in m.sections] == list(whole)
+    assert [m.count for view in pages for m in view.articles] == [3] * 5
+    # The first page counts every article and names the entities alongside; the others only quote.
+    assert [(a.slug, n) for a, n in pages[0].counts] == [(slug, 3) for slug in slugs]
+    assert pages[0].co_mentions and not pages[1].counts and not pages[1].co_mentions
+    files = render_site(site, make_environment(Path("/nonexistent")))
+    paths = ["entities/russia/index.html", "entities/russia/page/2/index.html", "entities/russia/page/3/index.html"]
+    assert sorted(p for p in files if p.startswith("entities/russia/")) == paths
+    for number, path in enumerate(paths, start=1):
+        html = files[path].decode()
+        assert f"<title>Russia (page {number} of 3) — " in html
+        assert ('id="counts"' in html) == (number == 1)
+        nav = html.split('<nav class="pager"')[1].split("</nav>")[0]
+        targets = [posixpath.normpath(posixpath.join(posixpath.dirname(path), part.split('"')[0]))
+                   for part in nav.split('href="')[1:]]
+        assert targets == [p for p in (paths[number - 2] if number > 1 else None,
+                                       paths[number] if number < 3 else None) if p], path
+    assert views.entity_pages(site, site.entity("china")) == 3  # five articles with Russia, and one alone
+    assert 'class="pager"' not in files["entities/iran/index.html"].decode()
+
+
 def test_a_site_without_questions_has_one_faq_page_saying_so():
     site = site_of(art("plain", sec("S", "No questions here.")))
     assert views.faq_pages(site) == 1

@@ -275,6 +275,26 @@ def test_an_faq_edit_on_a_hub_of_several_pages_looks_at_the_hub_pages_only(
     _assert_as_clean_build(site, out, tmp_path)
 
 
+def test_an_edit_that_names_an_entity_looks_at_every_page_of_its_entity_page(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(views, "ENTITY_PAGE_ARTICLES", 2)
+    out = tmp_path / "out"
+    first = _build(site, out, jobs=1)
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    article = next(a for a in first.site.articles if a.source.endswith(seed.name))
+    mentions = first.site.mentions
+    entity = next(e for e in first.site.entities if e.slug not in mentions.by_article[article.slug]
+                  and len(mentions.articles_mentioning(e.slug)) in (3, 5, 7, 9))
+    seed.write_text(seed.read_text(encoding="utf-8") + f"A late sentence about {entity.name}.\n", encoding="utf-8")
+    made = _contexts_made(monkeypatch)
+    report = _build(site, out, jobs=1)
+    pages = views.entity_pages(report.site, entity)
+    assert pages == views.entity_pages(first.site, entity) >= 2  # as many pages: nothing settles the page list
+    assert {f"entities/{entity.slug}/index.html",
+            *(f"entities/{entity.slug}/page/{n}/index.html" for n in range(2, pages + 1))} <= set(made)
+    _assert_as_clean_build(site, out, tmp_path)
+
+
 def test_an_edit_that_names_an_entity_looks_only_at_the_pages_that_count_its_mentions(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An article that names an entity for the first time changes that entity's totals, not the other

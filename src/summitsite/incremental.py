@@ -244,6 +244,8 @@ def settled_pages(previous: SiteAspects | None, current: SiteAspects, plan: list
             or len(previous.articles) != len(current.articles)):
         return set()
     unsettled: set[str] = set()
+    entities: set[str] = set()
+    """The entities whose every page (and compare page) must be looked at."""
     for old, new, old_related, new_related in zip(previous.articles, current.articles, previous.related,
                                                   current.related, strict=True):
         if old.own != new.own:
@@ -260,10 +262,13 @@ def settled_pages(previous: SiteAspects | None, current: SiteAspects, plan: list
             before, after = dict(old.entities), dict(new.entities)
             for entity in before.keys() | after.keys():
                 if before.get(entity) != after.get(entity):
-                    unsettled.update((paths.entity_path(entity), paths.compare_path(entity)))
+                    entities.add(entity)
+                    unsettled.add(paths.compare_path(entity))
             if old.faqs != new.faqs:
                 # Every page of the hub: an article that gains its first question or loses its last moves the others.
                 unsettled.update(job.path for job in plan if job.kind == "faq")
         elif old_related != new_related:
             unsettled.add(urls.article_path(new.slug))
+    # An entity's page is cut into pages by article: an edit can move every page after the article's.
+    unsettled.update(job.path for job in plan if job.kind == "entity" and job.path.split("/")[1] in entities)
     return {i for i, job in enumerate(plan) if job.path not in unsettled}

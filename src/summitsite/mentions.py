@@ -100,6 +100,14 @@ class MentionIndex:
             counts[m.article] = counts.get(m.article, 0) + m.count
         return counts
 
+    def mentions_between(self, entity: str, start: int, stop: int) -> tuple[SectionMention, ...]:
+        """`by_entity[entity]`, only the sections of `articles_mentioning(entity)[start:stop]` (a page of them)."""
+        by_entity = self.by_entity
+        if isinstance(by_entity, Quotes):
+            return by_entity.between(entity, start, stop)
+        chosen = set(self.articles_mentioning(entity)[start:stop])
+        return tuple(m for m in by_entity.get(entity, ()) if m.article in chosen)
+
     def mentions_in(self, entity: str, articles: Container[str]) -> tuple[SectionMention, ...]:
         """`by_entity[entity]`, only the sections of `articles` (slugs): the others' sentences are not cut out."""
         by_entity = self.by_entity
@@ -286,6 +294,17 @@ class Quotes(Mapping[str, tuple[SectionMention, ...]]):
     def mentions_in(self, entity: str, articles: Container[str]) -> tuple[SectionMention, ...]:
         """This entity's mentions in `articles` (slugs) only."""
         return self._cut(entity, self._places.get(entity, _NONE), articles)
+
+    def between(self, entity: str, start: int, stop: int) -> tuple[SectionMention, ...]:
+        """This entity's mentions in the `start`-th to `stop - 1`-th of the articles mentioning it: the places
+        are in reading order, so a page of them is found by bisection, and only its sentences are cut out."""
+        places = self._places.get(entity, _NONE)
+        numbers = places[0::PLACE]
+        chosen = list(dict.fromkeys(numbers))[start:stop]
+        if not chosen:
+            return ()
+        low, high = bisect.bisect_left(numbers, chosen[0]), bisect.bisect_right(numbers, chosen[-1])
+        return self._cut(entity, places[low * PLACE:high * PLACE], None)
 
     def _cut(self, entity: str, places: array, only: Container[str] | None) -> tuple[SectionMention, ...]:
         articles, scans = self._articles, self._scans

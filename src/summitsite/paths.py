@@ -14,8 +14,9 @@ SEARCH_INDEX = "search/data/meta.json"
 NOT_FOUND = "404.html"
 
 
-def entity_path(slug: str) -> str:
-    return f"entities/{slug}/index.html"
+def entity_path(slug: str, number: int = 1) -> str:
+    """Page `number` (from 1) of an entity's page: the first is `entities/SLUG/`, the others `.../page/N/`."""
+    return f"entities/{slug}/index.html" if number == 1 else f"entities/{slug}/page/{number}/index.html"
 
 
 def topic_path(slug: str) -> str:

@@ -154,8 +154,9 @@ class PageJob:
     kind: str
     """index, article, page, entities, entity, compare, topics, topic, faq, search or 404."""
     index: int = 0
-    """The position of the article, content page, entity, compare entity or topic it shows (for the FAQ hub,
-    its page number less one)."""
+    """The position of the article, content page, entity, compare entity or topic it shows."""
+    number: int = 1
+    """Which page of a list cut into pages (an entity's mentions, the FAQ hub) it is, from 1."""
 
 
 def page_jobs(site: Site) -> list[PageJob]:
@@ -164,12 +165,13 @@ def page_jobs(site: Site) -> list[PageJob]:
     jobs += [article_job(site, i) for i in range(len(site.articles))]
     jobs += [PageJob(urls.page_path(p.slug), p.template or "page.html", "page", i) for i, p in enumerate(site.pages)]
     jobs.append(PageJob(paths.ENTITIES_INDEX, "entities.html", "entities"))
-    jobs += [PageJob(paths.entity_path(e.slug), "entity.html", "entity", i) for i, e in enumerate(site.entities)]
+    jobs += [PageJob(paths.entity_path(e.slug, n), "entity.html", "entity", i, n)
+             for i, e in enumerate(site.entities) for n in range(1, views.entity_pages(site, e) + 1)]
     jobs += [PageJob(paths.compare_path(e.slug), "compare.html", "compare", i)
              for i, e in enumerate(views.compare_entities(site))]
     jobs.append(PageJob(paths.TOPICS_INDEX, "topics.html", "topics"))
     jobs += [PageJob(paths.topic_path(t.slug), "topic.html", "topic", i) for i, t in enumerate(site.topics)]
-    jobs += [PageJob(paths.faq_page_path(n + 1), "faq.html", "faq", n) for n in range(views.faq_pages(site))]
+    jobs += [PageJob(paths.faq_page_path(n), "faq.html", "faq", 0, n) for n in range(1, views.faq_pages(site) + 1)]
     jobs.append(PageJob(paths.SEARCH, "search.html", "search"))
     jobs.append(PageJob(paths.NOT_FOUND, "404.html", "404"))
     return jobs
@@ -206,16 +208,16 @@ def page_context(site: Site, job: PageJob, compare: tuple[Entity, ...] | None = 
         return dict(groups=views.entity_groups(site), chart=charts.index_bars(site))
     if kind == "entity":
         entity = site.entities[i]
-        view = views.entity_view(site, entity)
-        chart = charts.entity_bars(entity.name, ((a.article.title, a.count) for a in view.articles))
-        return dict(view=view, chart=chart if view.articles else None)
+        view = views.entity_view(site, entity, job.number)
+        chart = charts.entity_bars(entity.name, ((article.title, n) for article, n in view.counts))
+        return dict(view=view, chart=chart if view.counts else None)
     if kind == "compare":
         entity = (compare if compare is not None else views.compare_entities(site))[i]
         return dict(view=views.compare_view(site, entity))
     if kind == "topic":
         return dict(view=views.topic_view(site, site.topics[i]))
     if kind == "faq":
-        return dict(hub=views.faq_hub(site, i + 1))
+        return dict(hub=views.faq_hub(site, job.number))
     if kind == "404":
         return dict(url=_url_from_anywhere(site), canonical="")
     return {}

@@ -45,12 +45,19 @@ class ArticleMentions:
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class EntityView:
+    """One page of an entity's page: up to `ENTITY_PAGE_ARTICLES` articles' sentences that mention it; the
+    first page also counts the mentions in every article and shows the entities mentioned alongside."""
+
     entity: Entity
     articles: tuple[ArticleMentions, ...]
-    """The articles mentioning the entity, in reading order."""
+    """This page's articles mentioning the entity, in reading order, with the sentences."""
     co_mentions: tuple[tuple[Entity, int], ...]
-    """Entities mentioned in the same sections, with the number of such sections, most first."""
+    """Entities mentioned in the same sections, with the number of such sections, most first (first page only)."""
     has_compare: bool
+    counts: tuple[tuple[Article, int], ...] = ()
+    """Every article mentioning the entity, with its number of mentions, in reading order (first page only)."""
+    page: int = 1
+    pages: int = 1
 
 
 @pickled_by_fields
@@ -114,18 +121,31 @@ def compare_entities(site: Site) -> tuple[Entity, ...]:
     return tuple(e for e in site.entities if has_compare(site, e.slug))
 
 
-def _by_article(site: Site, entity: str) -> tuple[ArticleMentions, ...]:
+ENTITY_PAGE_ARTICLES = 25
+"""Articles per page of an entity's page: with every sentence from every article on one page, an entity's
+page was 1 MB at 1,000 articles and 8 MB at 10,000."""
+
+
+def entity_pages(site: Site, entity: Entity) -> int:
+    """How many pages the entity's page has."""
+    return _page_count(len(site.mentions.articles_mentioning(entity.slug)), ENTITY_PAGE_ARTICLES)
+
+
+def entity_view(site: Site, entity: Entity, page: int = 1) -> EntityView:
+    start = (page - 1) * ENTITY_PAGE_ARTICLES
+    mentioning = site.mentions.articles_mentioning(entity.slug)
     grouped: dict[str, list[SectionMention]] = {}
-    for mention in site.mentions.by_entity.get(entity, ()):
+    for mention in site.mentions.mentions_between(entity.slug, start, start + ENTITY_PAGE_ARTICLES):
         grouped.setdefault(mention.article, []).append(mention)
-    return tuple(ArticleMentions(site.article(slug), sum(m.count for m in found), tuple(found))
-                 for slug, found in grouped.items())
-
-
-def entity_view(site: Site, entity: Entity) -> EntityView:
+    articles = tuple(ArticleMentions(site.article(slug), sum(m.count for m in found), tuple(found))
+                     for slug, found in grouped.items())
+    pages = _page_count(len(mentioning), ENTITY_PAGE_ARTICLES)
+    if page > 1:
+        return EntityView(entity, articles, (), has_compare(site, entity.slug), (), page, pages)
     co = site.mentions.co_mentions.get(entity.slug, ())[:CO_MENTION_LIMIT]
-    return EntityView(entity, _by_article(site, entity.slug), tuple((site.entity(s), n) for s, n in co),
-                      has_compare(site, entity.slug))
+    counts = tuple((site.article(slug), n) for slug, n in site.mentions.article_counts(entity.slug).items())
+    return EntityView(entity, articles, tuple((site.entity(s), n) for s, n in co), has_compare(site, entity.slug),
+                      counts, page, pages)
 
 
 def compare_view(site: Site, entity: Entity) -> CompareView:
@@ -168,11 +188,11 @@ was 8 MB of HTML, too big for a reader's browser (and 80 MB at 10,000)."""
 
 def faq_pages(site: Site) -> int:
     """How many pages the FAQ hub has (one, saying there are no questions, when no article has any)."""
-    return _page_count(len(site.faq_articles()))
+    return _page_count(len(site.faq_articles()), FAQ_PAGE_ARTICLES)
 
 
-def _page_count(articles: int) -> int:
-    return max(1, -(-articles // FAQ_PAGE_ARTICLES))
+def _page_count(items: int, per_page: int) -> int:
+    return max(1, -(-items // per_page))
 
 
 def faq_hub(site: Site, page: int = 1) -> FaqHub:
@@ -193,7 +213,7 @@ def faq_hub(site: Site, page: int = 1) -> FaqHub:
                 by_entity.setdefault(slug, []).append(entry)
         by_article.append((article, tuple(entries)))
     grouped = tuple((e, tuple(by_entity[e.slug])) for e in site.entities if e.slug in by_entity)
-    return FaqHub(tuple(by_article), grouped, page, _page_count(len(listed)))
+    return FaqHub(tuple(by_article), grouped, page, _page_count(len(listed), FAQ_PAGE_ARTICLES))
 
 
 @pickled_by_fields
