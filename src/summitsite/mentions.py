@@ -457,19 +457,12 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
         found = scan(article, matcher)
         totals: dict[str, int] = {}
         for section in found.sections:
-            key = (article.slug, section.key)  # one tuple for both tables
-            section_entities[key] = section.entities
-            sections[key] = place = len(scans)
-            scans.append(section)
-            owners.append(number)
-            packed = section.spans
-            for entity, at in zip(section.entities, _heads(section), strict=True):
-                count = packed[at]
+            for entity, place in _enter(section, article.slug, number, scans, owners, sections, section_entities):
                 mine = places.get(entity)
                 if mine is None:
                     mine = places[entity] = array("I")
-                mine.extend((number, place, at, count))
-                totals[entity] = totals.get(entity, 0) + count
+                mine.extend(place)
+                totals[entity] = totals.get(entity, 0) + place[3]
         for anchor, slugs in found.faq_entities:
             faq_entities[(article.slug, anchor)] = slugs
         by_article[article.slug] = dict(_most_first(totals))
@@ -483,6 +476,21 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
         faq_entities=faq_entities,
         quoted=quoted,
     )
+
+
+def _enter(section: SectionScan, slug: str, number: int, scans: list[SectionScan | None], owners: array,
+           sections: dict[tuple[str, str], int], section_entities: dict[tuple[str, str], tuple[str, ...]],
+           ) -> Iterator[tuple[str, tuple[int, int, int, int]]]:
+    """Enter a section of article `number` (slug `slug`) in the index's tables; yield each entity it mentions
+    with its place (`PLACE` numbers) for the entity's array."""
+    key = (slug, section.key)  # one tuple for both tables
+    section_entities[key] = section.entities
+    sections[key] = place = len(scans)
+    scans.append(section)
+    owners.append(number)
+    packed = section.spans
+    for entity, at in zip(section.entities, _heads(section), strict=True):
+        yield entity, (number, place, at, packed[at])
 
 
 def _most_first(counts: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
@@ -524,19 +532,12 @@ def replace_article(index: MentionIndex, articles: tuple[Article, ...], position
     new_orders = []
     for section in scan.sections:
         new_orders.append(section.entities)
-        key = (slug, section.key)
-        section_entities[key] = section.entities
-        sections[key] = place = len(scans)
-        scans.append(section)
-        owners.append(position)
-        packed = section.spans
-        for entity, at in zip(section.entities, _heads(section), strict=True):
-            count = packed[at]
+        for entity, place in _enter(section, slug, position, scans, owners, sections, section_entities):
             found = places.get(entity, _NONE)
             # In reading order, then document order: after the article's own earlier sections.
             cut = PLACE * bisect.bisect_right(found[0::PLACE], position)
-            places[entity] = found[:cut] + array("I", (position, place, at, count)) + found[cut:]
-            totals[entity] = totals.get(entity, 0) + count
+            places[entity] = found[:cut] + array("I", place) + found[cut:]
+            totals[entity] = totals.get(entity, 0) + place[3]
     faq_entities = {key: found for key, found in index.faq_entities.items() if key[0] != slug}
     faq_entities.update(((slug, anchor), found) for anchor, found in scan.faq_entities)
 
