@@ -55,6 +55,8 @@ WATCH_DEBOUNCE_MS = 1600
 """...but a burst that never goes quiet is cut after this long, so the page does not wait forever."""
 HISTORY = 64
 """Changes remembered for event streams that fall behind; further back, every page reloads."""
+SAVED_DURING_BUILD_RETRIES = 5
+"""Builds in a row that may find a seed saved again while they read it, before that is reported."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,7 +438,25 @@ class LiveSite:
         files: Mapping[str, bytes] | None = None
         warnings: tuple[str, ...] = ()
         try:
-            result = self._build()
+            for attempt in range(1, SAVED_DURING_BUILD_RETRIES + 1):
+                try:
+                    result = self._build()
+                    break
+                except SummitError as exc:
+                    saved = [d.path for d in exc.diagnostics if d.code == "seed-changed"]
+                    if not saved or len(saved) < len(exc.diagnostics) or attempt == SAVED_DURING_BUILD_RETRIES:
+                        raise
+                # An editor saved a seed again between the build's two reads of it. That is no problem
+                # of the site: shown, it would flash an overlay and hold back the fast pass of that very
+                # save until another build. Build again at once, from the inputs as they are now, covering
+                # the fast passes made so far.
+                self._log(f"{saved[0]} was saved again during the build; building again")
+                try:
+                    self._digests = digests = input_digests(self.source)
+                except OSError as exc:
+                    self._digests = digests = {"": repr(exc).encode()}
+                with self._cond:
+                    generation = self._fast_passes
             files = result.files
             warnings = tuple(d.format() for d in result.warnings)
             problems: tuple[str, ...] = ()
