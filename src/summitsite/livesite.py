@@ -424,10 +424,7 @@ class LiveSite:
                     self._cond.notify_all()
 
     def _rebuild(self, force: bool, started: float, generation: int, fast: Change | None) -> RebuildReport:
-        try:
-            digests = input_digests(self.source)
-        except OSError as exc:  # the site folder itself vanished or became unreadable
-            digests = {"": repr(exc).encode()}
+        digests = self._input_digests()
         previous = self._digests
         inputs = tuple(sorted(p for p in digests.keys() | (previous or {}).keys()
                               if (previous or {}).get(p) != digests.get(p)))
@@ -451,10 +448,7 @@ class LiveSite:
                 # save until another build. Build again at once, from the inputs as they are now, covering
                 # the fast passes made so far.
                 self._log(f"{saved[0]} was saved again during the build; building again")
-                try:
-                    self._digests = digests = input_digests(self.source)
-                except OSError as exc:
-                    self._digests = digests = {"": repr(exc).encode()}
+                self._digests = digests = self._input_digests()
                 with self._cond:
                     generation = self._fast_passes
             files = result.files
@@ -475,6 +469,12 @@ class LiveSite:
         change = self._swap(files, problems, generation)
         self._report(seconds, inputs if previous is not None else (), files, problems, warnings, change)
         return RebuildReport(False, seconds, inputs, change, problems, fast)
+
+    def _input_digests(self) -> dict[str, bytes]:
+        try:
+            return input_digests(self.source)
+        except OSError as exc:  # the site folder itself vanished or became unreadable
+            return {"": repr(exc).encode()}
 
     def _swap(self, files: Mapping[str, bytes] | None, problems: tuple[str, ...], generation: int) -> Change | None:
         """Serve a build's files (or, for a failed build, the last good ones) and record what pages see change.
