@@ -175,6 +175,40 @@ def test_the_index_holds_the_articles_own_strings_not_the_scans_copies():
     assert china.sentences == ("Russia met China.", "Then China left.")
 
 
+def test_scans_keep_two_bytes_a_number_unless_a_position_needs_four():
+    # A section's positions are packed in two bytes each where they fit; one text past 65,535 characters
+    # needs four, and links and sentences must come out the same either way.
+    from summitsite.mentions import scan_article
+    matcher = EntityMatcher(ENTITIES)
+    short = art("a", sec("One", "Russia met China."))
+    (section,) = scan_article(short, matcher).sections
+    assert section.spans.typecode == "H"
+    filler = "Nothing here. " * 5_000
+    long = art("b", sec("One", "Kim waited.", filler + "Russia met China."), sec("Two", "China only."))
+    first, second = scan_article(long, matcher).sections
+    assert first.spans.typecode == "I" and second.spans.typecode == "H"
+    index = index_mentions((long,), ENTITIES)
+    text, start, end = index.first_links[("b", "one")]["russia"]
+    assert text[start:end] == "Russia" and start == len(filler)
+    assert index.first_links[("b", "one")]["kim-jong-un"] == ("Kim waited.", 0, 3)
+    assert [m.sentences for m in index.by_entity["russia"]] == [("Russia met China.",)]
+    assert [m.sentences for m in index.by_entity["china"]] == [("Russia met China.",), ("China only.",)]
+
+
+def test_an_entity_named_only_in_an_faq_question_has_no_link_in_either_width():
+    from summitsite.mentions import scan_article
+    widths = set()
+    for answer in ("Because China asked.", "Wait. " * 12_000 + "Because China asked."):
+        a = art("a", Section("FAQ", 2, "faq", 2, (FaqBlock((Faq("Why Russia?", answer, "faq-why", 3),), 3),)))
+        (section,) = scan_article(a, EntityMatcher(ENTITIES)).sections
+        widths.add(section.spans.typecode)
+        index = index_mentions((a,), ENTITIES)
+        text, start, end = index.first_links[("a", "faq")]["china"]
+        assert set(index.first_links[("a", "faq")]) == {"china"} and text[start:end] == "China"
+        assert index.by_article["a"] == {"china": 1, "russia": 1}
+    assert widths == {"H", "I"}
+
+
 def test_counting_and_choosing_mentions_cut_out_only_what_they_are_asked_for():
     # The compare view counts every article's mentions but shows a dozen: it asks for those sentences only.
     from summitsite.mentions import MentionIndex

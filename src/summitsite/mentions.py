@@ -140,7 +140,7 @@ def block_texts(block: Block) -> Iterator[Text]:
 
 def _section_text(article: Article, key: str) -> tuple[str, str, list[str]]:
     """(key, heading, the texts of `section_texts` as plain strings) of the section `key`, without a `Text`
-    each; the key and heading are the article's own strings (a scan's, from a worker or the cache, are copies)."""
+    each; the key and heading are the article's own strings (a scan's key, from a worker or the cache, is a copy)."""
     if key == INTRO:
         strings = [article.lede] if article.lede else []
         for block in article.intro:
@@ -152,9 +152,6 @@ def _section_text(article: Article, key: str) -> tuple[str, str, list[str]]:
 
 Span = tuple[int, int, int]
 """(text, start, end): characters start:end of the section's text number `text`, counted in `section_texts` order."""
-
-NO_LINK = 0xFFFFFFFF
-"""The text number of an entity with nothing to link in the section (it is only named in FAQ questions)."""
 
 
 @pickled_by_fields
@@ -169,13 +166,13 @@ class SectionScan:
     """
 
     key: str
-    heading: str
     entities: tuple[str, ...]
     """The entities the section mentions, in order of first mention (the index's `section_entities`)."""
     spans: array
     """For each entity of `entities`, in order: its number of mentions, its number of sentences, the `Span`
-    of the mention to link (text `NO_LINK` for none), then the `Span` of each sentence that mentions it, in
-    document order. `_HEAD` numbers come before the sentences."""
+    of the mention to link with its text number plus one (0 0 0 for none: the entity is only named in FAQ
+    questions), then the `Span` of each sentence that mentions it, in document order. `_HEAD` numbers come
+    before the sentences. Two bytes a number where all fit (nearly always), else four."""
 
 
 _HEAD = 5
@@ -192,15 +189,17 @@ def _heads(section: SectionScan) -> Iterator[int]:
 
 def _packed(counts: Mapping[str, int], sentences: Mapping[str, Mapping[Span, None]],
             links: Mapping[str, Span]) -> array:
-    packed = array("I")
+    numbers: list[int] = []
     for entity, count in counts.items():
         found = sentences[entity]
-        packed.append(count)
-        packed.append(len(found))
-        packed.extend(links.get(entity, (NO_LINK, 0, 0)))
+        numbers.append(count)
+        numbers.append(len(found))
+        link = links.get(entity)
+        numbers.extend((link[0] + 1, link[1], link[2]) if link is not None else (0, 0, 0))
         for span in found:
-            packed.extend(span)
-    return packed
+            numbers.extend(span)
+    # Half the size where it can be: the scans of a big site's sections are tens of megabytes of numbers.
+    return array("H" if max(numbers, default=0) <= 0xFFFF else "I", numbers)
 
 
 @pickled_by_fields
@@ -252,7 +251,7 @@ def scan_article(article: Article, matcher: EntityMatcher) -> ArticleScan:
                     sentences[entity][(number, start, end)] = None
         if counts:
             # Counter keeps first-insertion order: the order of first mention
-            sections.append(SectionScan(key, heading, tuple(counts), _packed(counts, sentences, links)))
+            sections.append(SectionScan(key, tuple(counts), _packed(counts, sentences, links)))
             for entity, count in counts.items():
                 quote = (key, heading, count, tuple(texts[n].text[a:b] for n, a, b in sentences[entity]))
                 hasher = quoted.get(entity)
@@ -393,8 +392,8 @@ class FirstLinks(Mapping[tuple[str, str], Mapping[str, tuple[str, int, int]]]):
         links = {}
         for entity, at in zip(section.entities, _heads(section), strict=True):
             text, start, end = packed[at + 2:at + 5]
-            if text != NO_LINK:
-                links[entity] = (strings[text], start, end)
+            if text:
+                links[entity] = (strings[text - 1], start, end)
         return links
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
