@@ -729,6 +729,58 @@ def test_pool_collect_is_given_every_result_once_and_nothing_is_kept() -> None:
         assert sorted(got) == list(enumerate(expected)) and sum(done) == 60
 
 
+def _pid_plus(n: int) -> tuple[int, int]:
+    return os.getpid(), n + 1
+
+
+def _fail(kind: str) -> None:
+    from summitsite.errors import SummitError
+    from summitsite.model import Diagnostic
+    if kind == "summit":
+        raise SummitError([Diagnostic("error", "x-bad", "bad input", "seeds/a.txt", 3)])
+    raise ValueError("a bug")
+
+
+def test_run_isolated_runs_in_a_child_and_hands_back_its_result_or_its_error() -> None:
+    from summitsite.errors import SummitError
+    child, value = pool.run_isolated(_pid_plus, 41)
+    assert value == 42 and child != os.getpid()
+    with pytest.raises(SummitError) as info:
+        pool.run_isolated(_fail, "summit")
+    assert [d.format() for d in info.value.diagnostics] == ["seeds/a.txt:3: bad input"]
+    with pytest.raises(ValueError, match="a bug") as bug:
+        pool.run_isolated(_fail, "bug")
+    if hasattr(bug.value, "__notes__"):  # Python 3.11+: the child's traceback comes along
+        assert "_fail" in bug.value.__notes__[0]
+
+
+def test_the_search_index_made_in_its_own_process_is_the_one_made_in_this_process(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With workers, the index is made in a child process (the parent never holds its records); without, here.
+    isolated: list[str] = []
+    run_isolated = pool.run_isolated
+
+    def spy(func, *args):
+        isolated.append(func.__name__)
+        return run_isolated(func, *args)
+
+    monkeypatch.setattr(pool, "run_isolated", spy)
+    _build(site, tmp_path / "one", jobs=1, search=True, use_cache=False)
+    assert isolated == []
+    _build(site, tmp_path / "two", jobs=2, search=True, use_cache=False)
+    assert isolated == ["_search_index"]
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
+    # The child keeps the records and postings in the cache as the parent would: an edit is indexed from them.
+    out = tmp_path / "cached"
+    _build(site, out, jobs=2, search=True)
+    postings = BuildCache(site).load("postings.pickle")
+    assert isinstance(postings, InvertedIndex) and postings.postings
+    _add_late_sentence(site)
+    _build(site, out, jobs=2, search=True)
+    _assert_as_clean_build(site, out, tmp_path, jobs=1, search=True)
+    assert isolated == ["_search_index"] * 3
+
+
 def test_input_files_are_read_again_only_when_their_stamp_changes(site: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from summitsite import cache

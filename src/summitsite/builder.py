@@ -105,13 +105,13 @@ def load_site(source: Path, include_drafts: bool = False, *, base_url: str | Non
               parse_all: Callable[[list[SeedJob]], list[Article]] | None = None,
               scan: ScanArticle = scan_article, relate: RelateArticles = related_articles,
               known_meta: MutableMapping[bytes, ArticleMeta] | None = None,
-              ) -> tuple[Site, tuple[Diagnostic, ...]]:
+              on_documents: Callable[[Site], None] | None = None) -> tuple[Site, tuple[Diagnostic, ...]]:
     """The analysed site and the loader's and analyser's warnings; nothing is rendered.
 
     `base_url` and `search`, when given, replace summitsite.yml's (an empty base_url clears it).
     `parse` replaces `parse_seed` for every seed (the dev server passes a cache of unchanged articles);
     `scan` and `relate` replace `scan_article` and `related_articles` (the build's answer from its cache), and
-    `known_meta` holds the sidecars already read (`loader.load_seeds`).
+    `known_meta` holds the sidecars already read (`loader.load_seeds`); `on_documents` is `analyse`'s.
     """
     # Every loading stage runs even when an earlier one failed, so one run reports all the problems.
     errors: list[Diagnostic] = []
@@ -127,7 +127,7 @@ def load_site(source: Path, include_drafts: bool = False, *, base_url: str | Non
     pages = _collect(errors, load_pages, source, include_drafts, config.allow_html, default=[])
     if errors:
         raise SummitError(errors)
-    site = analyse(config, list(loaded.articles), pages, entities, scan, relate)
+    site = analyse(config, list(loaded.articles), pages, entities, scan, relate, on_documents)
     warnings = [*loaded.diagnostics, *(d for a in site.articles for d in a.diagnostics), *site.diagnostics]
     return site, tuple(warnings)
 
@@ -191,8 +191,22 @@ def _render_files(source: Path, include_drafts: bool, base_url: str | None, sear
     scans = _CachedScans(cache, parser, memo)
     relate = _CachedRelated(cache, memo, jobs)
     sidecars = _CachedSidecars(cache)
+    index: list[_SearchIndex] = []
+
+    def make_index(documents: Site) -> None:
+        if not documents.config.search:
+            return
+        if jobs > 1 and len(documents.articles) >= pool.MIN_ITEMS:
+            index.append(pool.run_isolated(_search_index, documents, cache, parser, staging, progress))
+        else:
+            index.append(_search_index(documents, cache, parser, staging, progress))
+
+    # The search index is made as soon as the articles are final, before the analysis, in a process of its
+    # own: it needs nothing else, and its records and postings (90 MB at 10,000 articles) then take no
+    # room in this process, where the rest of the build and every page worker forked from it would carry
+    # them, or the free space they leave, to the end.
     site, warnings = load_site(source, include_drafts, base_url=base_url, search=search, parse_all=parser,
-                               scan=scans, relate=relate, known_meta=sidecars)
+                               scan=scans, relate=relate, known_meta=sidecars, on_documents=make_index)
     scans.save()
     relate.save()
     sidecars.save()
@@ -261,33 +275,47 @@ def _render_files(source: Path, include_drafts: bool, base_url: str | None, sear
         noindex = frozenset(noindex_pages(files, known))
     _merge(files, feed_files(site, files, fallback_time(), _CachedAtom(cache), noindex), "feeds")
     search_seconds = None
-    if site.config.search:
-        search_started = time.perf_counter()
-        progress.stage("indexing for search")
-        records, written = _CachedSearch(cache, parser).records(site, staging)
-        previous_index = cache.load(_INVERTED) if cache is not None else None
-        usable = isinstance(previous_index, InvertedIndex) and isinstance(previous_index.terms, tuple) \
-            and isinstance(previous_index.postings, dict)
-        inverted = inverted_index(records, previous_index if usable else None)
-        del previous_index
-        in_staging = {i: staging.path / doc_path(i) for i in written} if staging is not None else {}
-        placed = {doc_path(i): sha for i, sha in written.items()}
-
-        def place(path: str, data: bytes) -> None:
-            placed[path] = staging.place(path, (data,))  # type: ignore[union-attr]  # only with staging
-
-        _merge(files, index_files(records, site.config.language, inverted, in_staging,
-                                  place if staging is not None else None), "the search index", placed)
-        if cache is not None:
-            cache.save(_INVERTED, inverted)
-        del records, inverted
-        search_seconds = time.perf_counter() - search_started
+    if index:
+        _merge(files, index[0].files, "the search index", index[0].placed)
+        search_seconds = index[0].seconds
     progress.stage("ready to write")
     by_path = dict(zip((j.path for j in plan), fingerprints, strict=True))
     # Without files carried over from an old output, the result is the plain sorted dict it always was.
     out_files: Mapping[str, bytes] = files if files.kept or files.staged else dict(sorted(files.fresh.items()))
     return RenderResult(site, out_files, warnings, search_seconds, by_path, parser.parsed, rendered_count, aspects,
                         noindex)
+
+
+@dataclass(frozen=True, slots=True)
+class _SearchIndex:
+    files: dict[str, bytes]
+    """What `search.index_files` returned: the index's files not already placed in the staging folder."""
+    placed: dict[str, bytes]
+    """Path -> SHA-256 of each index file written into the staging folder."""
+    seconds: float
+
+
+def _search_index(site: Site, cache: BuildCache | None, parser: _CachedParser, staging: Staging | None,
+                  progress: Progress) -> _SearchIndex:
+    """The search index of `site`'s documents, with the records and postings the cache keeps for the next build."""
+    started = time.perf_counter()
+    progress.stage("indexing for search")
+    records, written = _CachedSearch(cache, parser).records(site, staging)
+    previous_index = cache.load(_INVERTED) if cache is not None else None
+    usable = isinstance(previous_index, InvertedIndex) and isinstance(previous_index.terms, tuple) \
+        and isinstance(previous_index.postings, dict)
+    inverted = inverted_index(records, previous_index if usable else None)
+    del previous_index
+    in_staging = {i: staging.path / doc_path(i) for i in written} if staging is not None else {}
+    placed = {doc_path(i): sha for i, sha in written.items()}
+
+    def place(path: str, data: bytes) -> None:
+        placed[path] = staging.place(path, (data,))  # type: ignore[union-attr]  # only with staging
+
+    files = index_files(records, site.config.language, inverted, in_staging, place if staging is not None else None)
+    if cache is not None:
+        cache.save(_INVERTED, inverted)
+    return _SearchIndex(files, placed, time.perf_counter() - started)
 
 
 def site_from_cache(source: Path, include_drafts: bool = False, *, base_url: str | None = None,

@@ -15,7 +15,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
+import sys
 import threading
+import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -102,6 +105,55 @@ def run_indexed(func: Callable[[Any, int], R], state: Any, count: int, jobs: int
         _TASK = None
         if frozen:
             gc.unfreeze()
+
+
+def run_isolated(func: Callable[..., R], *args: Any) -> R:
+    """`func(*args)` in a child process forked for it, when this process can fork; in-process otherwise.
+
+    For a stage that needs much memory for a while and leaves little: what the child allocates goes with it,
+    where in this process it would stay as the allocator's free space, split among the objects that
+    outlive the stage, and every worker forked later would inherit it. The result (or the exception)
+    comes back pickled; the child may run a pool of its own.
+    """
+    if not can_fork():
+        return func(*args)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # or what is buffered would be written twice, once by each process
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: nothing but the call, and never back into the caller's code
+        status = 1
+        try:
+            os.close(read_end)
+            try:
+                outcome: tuple[bool, Any] = (True, func(*args))
+            except BaseException as exc:  # every failure goes to the parent, which raises it
+                if hasattr(exc, "add_note") and not isinstance(exc, (KeyboardInterrupt, SystemExit)):  # 3.11+
+                    exc.add_note("".join(traceback.format_exception(exc)).rstrip())  # the child's traceback
+                outcome = (False, exc)
+            try:
+                data = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # an unpicklable result or exception
+                data = pickle.dumps((False, RuntimeError(f"{func.__name__}: {exc}")), pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+            os._exit(status)
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+    finally:
+        os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError(f"{func.__name__}: the process forked for it ended without a result")
+    ok, value = pickle.loads(data)
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
 
 
 def _run_chunk(indices: Sequence[int]) -> Sequence[Any]:
