@@ -756,7 +756,8 @@ def test_run_isolated_runs_in_a_child_and_hands_back_its_result_or_its_error() -
 
 def test_the_search_index_made_in_its_own_process_is_the_one_made_in_this_process(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # With workers, the index is made in a child process (the parent never holds its records); without, here.
+    # With workers, a cold build makes the index in a child process (the parent never holds its records);
+    # without workers, or after an edit (the records come from the cache), in this one.
     isolated: list[str] = []
     run_isolated = pool.run_isolated
 
@@ -775,9 +776,11 @@ def test_the_search_index_made_in_its_own_process_is_the_one_made_in_this_proces
     _build(site, out, jobs=2, search=True)
     postings = BuildCache(site).load("postings.pickle")
     assert isinstance(postings, InvertedIndex) and postings.postings
+    assert isolated == ["_search_index"] * 2
     _add_late_sentence(site)
     _build(site, out, jobs=2, search=True)
-    _assert_as_clean_build(site, out, tmp_path, jobs=1, search=True)
+    assert isolated == ["_search_index"] * 2
+    _assert_as_clean_build(site, out, tmp_path, jobs=2, search=True)
     assert isolated == ["_search_index"] * 3
 
 
