@@ -40,7 +40,7 @@ from typing import Any
 from summitsite import paths, urls
 from summitsite.analyse import Site
 from summitsite.cache import code_fingerprint, digest, template_sources
-from summitsite.mentions import INTRO
+from summitsite.mentions import INTRO, QUOTE_HASH
 from summitsite.model import Article, Entity, pickled_by_fields
 from summitsite.render import PageJob, reading_minutes
 
@@ -168,9 +168,21 @@ class ArticleAspects:
     """Which entities it mentions, how often, and in which sections and FAQs: every count, chart and co-mention."""
     faqs: bytes
     """Its questions and answers, and the entities each one mentions: what the FAQ hub shows of it."""
-    entities: tuple[tuple[str, bytes], ...]
-    """Per entity it mentions, a hash of what that entity's pages show of it: the quotes (`ArticleScan.quoted`:
-    each section's heading, count and sentences) and the entities mentioned in the same sections (co-mentions)."""
+    entities: tuple[str, ...]
+    """The entities it mentions, each with a hash in `entity_hashes`."""
+    entity_hashes: bytes
+    """Per entity of `entities`, `ENTITY_HASH` bytes: a hash of what that entity's pages show of the article:
+    the quotes (`ArticleScan.quote_hashes`: each section's heading, count and sentences) and the entities
+    mentioned in the same sections (co-mentions). One string, as a pair of objects per entity and article
+    was tens of megabytes of a big site's build, and as many objects to pickle into the cache."""
+
+    def hashes(self) -> dict[str, bytes]:
+        """Entity slug -> its hash."""
+        found = self.entity_hashes
+        return {entity: found[i * ENTITY_HASH:(i + 1) * ENTITY_HASH] for i, entity in enumerate(self.entities)}
+
+
+ENTITY_HASH = 32
 
 
 @pickled_by_fields
@@ -212,22 +224,25 @@ def site_aspects(fingerprinter: Fingerprinter, plan: list[PageJob], previous: Si
             aspects = ArticleAspects(slug, own, fingerprinter.cards[id(article)],
                                      hashlib.sha256(pickle.dumps(presence, protocol=4)).digest(),
                                      hashlib.sha256(pickle.dumps((faqs, presence[2]), protocol=4)).digest(),
-                                     _entity_aspects(mentions.quoted.get(slug, ()), presence[1]))
+                                     *_entity_aspects(mentions.quoted.get(slug, ((), b"")), presence[1]))
         found.append(aspects)
     return SiteAspects(fingerprinter.shell, tuple(job.path for job in plan), tuple(found),
                        tuple(tuple(site.related.get(a.slug, ())) for a in site.articles))
 
 
-def _entity_aspects(quoted: tuple[tuple[str, bytes], ...],
-                    sections: tuple[tuple[str, tuple[str, ...] | None], ...]) -> tuple[tuple[str, bytes], ...]:
-    """(entity, hash of its quotes and of the entities of each section that mentions it), per entity quoted."""
+def _entity_aspects(quoted: tuple[tuple[str, ...], bytes], sections: tuple[tuple[str, tuple[str, ...] | None], ...],
+                    ) -> tuple[tuple[str, ...], bytes]:
+    """(the entities quoted, the hash of each one's quotes and of the entities of each section that mentions it)."""
     shared: dict[str, list[tuple[str, ...]]] = {}
     for _key, order in sections:
         if order:
             for entity in order:
                 shared.setdefault(entity, []).append(order)
-    return tuple((entity, hashlib.sha256(pickle.dumps((quote, shared.get(entity, [])), protocol=4)).digest())
-                 for entity, quote in quoted)
+    entities, hashes = quoted
+    return entities, b"".join(
+        hashlib.sha256(pickle.dumps((hashes[i * QUOTE_HASH:(i + 1) * QUOTE_HASH], shared.get(entity, [])),
+                                    protocol=4)).digest()
+        for i, entity in enumerate(entities))
 
 
 def settled_pages(previous: SiteAspects | None, current: SiteAspects, plan: list[PageJob]) -> set[int]:
@@ -259,7 +274,7 @@ def settled_pages(previous: SiteAspects | None, current: SiteAspects, plan: list
                 # page list, which settles nothing.
                 unsettled.update((urls.INDEX, paths.ENTITIES_INDEX))
             # The entities whose quotes, counts or co-mentions from it changed, or that it stopped or started naming.
-            before, after = dict(old.entities), dict(new.entities)
+            before, after = old.hashes(), new.hashes()
             for entity in before.keys() | after.keys():
                 if before.get(entity) != after.get(entity):
                     entities.add(entity)

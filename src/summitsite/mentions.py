@@ -66,8 +66,8 @@ class MentionIndex:
     """Entity slug -> (other entity slug, number of sections mentioning both), most shared first."""
     faq_entities: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     """(article slug, FAQ anchor) -> the entities its question or answer mentions."""
-    quoted: Mapping[str, tuple[tuple[str, bytes], ...]] = field(default_factory=dict)
-    """Article slug -> its scan's `ArticleScan.quoted`."""
+    quoted: Mapping[str, tuple[tuple[str, ...], bytes]] = field(default_factory=dict)
+    """Article slug -> its scan's (`ArticleScan.quoted`, `ArticleScan.quote_hashes`)."""
 
     _mentioning: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
     """A memo of `articles_mentioning`: every article page asks it for each of its entities."""
@@ -210,13 +210,18 @@ class ArticleScan:
     sections: tuple[SectionScan, ...]
     faq_entities: tuple[tuple[str, tuple[str, ...]], ...]
     """(FAQ anchor, entities its question or answer mentions)."""
-    quoted: tuple[tuple[str, bytes], ...] = ()
-    """(entity slug, a hash of what the entity's pages quote from the article: each section's key, heading,
-    count and sentences), in order of first mention: the build compares it to know which entity pages an
-    edit can change (`incremental.settled_pages`)."""
+    quoted: tuple[str, ...] = ()
+    """The entities the article mentions, in order of first mention, each with a hash in `quote_hashes`."""
+    quote_hashes: bytes = b""
+    """`QUOTE_HASH` bytes per entity of `quoted`: a hash of what the entity's pages quote from the article
+    (each section's key, heading, count and sentences). The build compares them to know which entity pages
+    an edit can change (`incremental.settled_pages`). One string of them, as a pair of objects per
+    entity and article was tens of megabytes on a big site."""
 
 
 ScanArticle = Callable[[Article, EntityMatcher], ArticleScan]
+QUOTE_HASH = 16
+"""Bytes of each hash in `ArticleScan.quote_hashes`."""
 
 
 def scan_article(article: Article, matcher: EntityMatcher) -> ArticleScan:
@@ -256,10 +261,10 @@ def scan_article(article: Article, matcher: EntityMatcher) -> ArticleScan:
                 quote = (key, heading, count, tuple(texts[n].text[a:b] for n, a, b in sentences[entity]))
                 hasher = quoted.get(entity)
                 if hasher is None:
-                    hasher = quoted[entity] = hashlib.blake2b(digest_size=16)
+                    hasher = quoted[entity] = hashlib.blake2b(digest_size=QUOTE_HASH)
                 hasher.update(pickle.dumps(quote, protocol=4))
     return ArticleScan(tuple(sections), tuple((anchor, tuple(found)) for anchor, found in faq_entities.items()),
-                       tuple((entity, hasher.digest()) for entity, hasher in quoted.items()))
+                       tuple(quoted), b"".join(hasher.digest() for hasher in quoted.values()))
 
 
 PLACE = 4
@@ -456,7 +461,7 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
     section_entities: dict[tuple[str, str], tuple[str, ...]] = {}
     sections: dict[tuple[str, str], int] = {}
     faq_entities: dict[tuple[str, str], tuple[str, ...]] = {}
-    quoted: dict[str, tuple[tuple[str, bytes], ...]] = {}
+    quoted: dict[str, tuple[tuple[str, ...], bytes]] = {}
     for number, article in enumerate(articles):
         found = scan(article, matcher)
         totals: dict[str, int] = {}
@@ -470,7 +475,7 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
         for anchor, slugs in found.faq_entities:
             faq_entities[(article.slug, anchor)] = slugs
         by_article[article.slug] = dict(_most_first(totals))
-        quoted[article.slug] = found.quoted
+        quoted[article.slug] = (found.quoted, found.quote_hashes)
     return MentionIndex(
         by_entity=Quotes(articles, dict(sorted(places.items())), scans),
         by_article=by_article,
@@ -570,5 +575,5 @@ def replace_article(index: MentionIndex, articles: tuple[Article, ...], position
         first_links=FirstLinks(articles, sections, scans, owners),
         co_mentions=dict(sorted(co_mentions.items())),
         faq_entities=faq_entities,
-        quoted={**index.quoted, slug: scan.quoted},
+        quoted={**index.quoted, slug: (scan.quoted, scan.quote_hashes)},
     )
