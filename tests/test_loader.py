@@ -474,3 +474,19 @@ def test_skipping_prose_lines_never_changes_a_parse(tmp_path, monkeypatch) -> No
     assert sum(a.sections != () for a in gated) == len(texts)
     monkeypatch.setattr(headings, "is_prose", lambda text: False)
     assert [parse_seed(text, "seeds/x.txt", options, None) for text in texts] == gated
+
+
+def test_toc_entries_share_their_sections_heading_strings_through_a_pickle() -> None:
+    # A TOC repeats the headings; a big site holds every article, so the entry keeps the section's string.
+    import pickle
+
+    text = ("Lede line of the story.\nTable of Contents\n- Background\n- The Deal\n- Missing Part\n"
+            "Background\nFirst paragraph of the background, long enough to be prose.\n"
+            "The Deal\nThe deal was signed after a long night of talks in the capital.\n")
+    article = parse_seed(text, "seeds/x.txt", ParseOptions(), None)
+    copy = pickle.loads(pickle.dumps(article))
+    by_anchor = {s.anchor: s for s in copy.sections}
+    linked = [e for e in copy.toc if e.anchor is not None]
+    assert [e.heading for e in linked] == ["Background", "The Deal"]
+    assert all(e.heading is by_anchor[e.anchor].heading for e in linked)
+    assert [e.heading for e in copy.toc if e.anchor is None] == ["Missing Part"]

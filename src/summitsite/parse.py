@@ -722,7 +722,10 @@ def _reconcile_toc(entries: list[Line], sections: list[Section], build: _Builder
             level = 2 + (entry.indent - base_indent) // 2
             toc.append(TocEntry(heading, level, None, entry.number))
         else:
-            toc.append(TocEntry(heading, section.level, section.anchor, entry.number))
+            # The section's own string when the text is the same: a TOC repeats every heading, and a big
+            # site holds them all (pickling keeps the sharing, into the cache and out of a worker).
+            same = section.heading if heading == section.heading else heading
+            toc.append(TocEntry(same, section.level, section.anchor, entry.number))
     return toc
 
 
