@@ -209,6 +209,27 @@ def test_an_entity_named_only_in_an_faq_question_has_no_link_in_either_width():
     assert widths == {"H", "I"}
 
 
+def test_section_entities_read_from_the_scans_behave_as_the_dict_they_replace():
+    a = art("a", sec("One", "Russia met China."), sec("Quiet", "Nothing here."), sec("Two", "Kim came."),
+            lede="China hosted.")
+    b = art("b", sec("Calm", "No one."))
+    c = art("c", sec("Three", "Russia again."))
+    index = index_mentions((a, b, c), ENTITIES)
+    table = index.section_entities
+    expected = {("a", ""): ("china",), ("a", "one"): ("russia", "china"), ("a", "two"): ("kim-jong-un",),
+                ("c", "three"): ("russia",)}
+    assert dict(table) == expected and list(table) == list(expected) and len(table) == 4
+    assert table == expected  # Mapping equality, as MentionIndex's comparison uses
+    assert ("a", "quiet") not in table and ("b", "calm") not in table and "a" not in table
+    assert table.get(("a", "quiet")) is None and table.get(("x", "one"), ()) == ()
+    with pytest.raises(KeyError):
+        table[("a", "quiet")]
+    assert set(index.first_links) == set(expected) and ("a", "quiet") not in index.first_links
+    with pytest.raises(KeyError):
+        index.first_links[("b", "calm")]
+    assert dict(index.co_mentions) == {"china": (("russia", 1),), "russia": (("china", 1),)}
+
+
 def test_counting_and_choosing_mentions_cut_out_only_what_they_are_asked_for():
     # The compare view counts every article's mentions but shows a dozen: it asks for those sentences only.
     from summitsite.mentions import MentionIndex

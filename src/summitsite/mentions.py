@@ -360,16 +360,83 @@ class Quotes(Mapping[str, tuple[SectionMention, ...]]):
 _NONE = array("I")
 
 
+class SectionEntities(Mapping[tuple[str, str], tuple[str, ...]]):
+    """`MentionIndex.section_entities`, read from the scans: (article slug, section key) -> the entities the
+    section mentions, in order of first mention. It also finds a section's scan for `FirstLinks`.
+
+    An article's scans are consecutive in the index's list of scans, so only their range is kept per
+    article, and a section is found among its article's dozen: a dict entry and a key tuple for every
+    section, in this table and again in `FirstLinks`, were 20 MB at 10,000 articles.
+    """
+
+    __slots__ = ("_count", "_ranges", "_scans")
+
+    def __init__(self, ranges: Mapping[str, range], scans: Sequence[SectionScan | None]) -> None:
+        """`ranges`: article slug -> the numbers in `scans` of its sections' scans (articles that mention
+        nothing are left out)."""
+        self._ranges = ranges
+        self._scans = scans
+        self._count = sum(map(len, ranges.values()))
+
+    def number(self, key: object) -> int | None:
+        """The number in the scans of section `key` ((article slug, section key)), or None."""
+        if not (isinstance(key, tuple) and len(key) == 2):
+            return None
+        found = self._ranges.get(key[0])
+        if found is not None:
+            scans = self._scans
+            for number in found:
+                section = scans[number]
+                if section is not None and section.key == key[1]:
+                    return number
+        return None
+
+    def __getitem__(self, key: tuple[str, str]) -> tuple[str, ...]:
+        number = self.number(key)
+        if number is None:
+            raise KeyError(key)
+        return self._scans[number].entities  # type: ignore[union-attr]  # number() found it
+
+    def __contains__(self, key: object) -> bool:
+        return self.number(key) is not None
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        scans = self._scans
+        for slug, numbers in self._ranges.items():
+            for number in numbers:
+                yield slug, scans[number].key  # type: ignore[union-attr]  # a range names live scans only
+
+    def __len__(self) -> int:
+        return self._count
+
+    def orders(self) -> Iterator[tuple[str, ...]]:
+        """Every section's entities (the values), without finding each section by its key."""
+        scans = self._scans
+        for numbers in self._ranges.values():
+            for number in numbers:
+                yield scans[number].entities  # type: ignore[union-attr]
+
+    def numbers(self, slug: str) -> range:
+        """The numbers in the scans of article `slug`'s sections."""
+        return self._ranges.get(slug, range(0))
+
+    def orders_of(self, slug: str) -> Iterator[tuple[str, ...]]:
+        """The entities of each of article `slug`'s sections, in document order."""
+        scans = self._scans
+        for number in self.numbers(slug):
+            yield scans[number].entities  # type: ignore[union-attr]
+
+
 class FirstLinks(Mapping[tuple[str, str], Mapping[str, tuple[str, int, int]]]):
     """`MentionIndex.first_links`: (article slug, section key) -> entity slug -> (text, start, end) of the
     mention to link, worked out from the section's scan when its article page asks (see `Quotes`)."""
 
     __slots__ = ("_articles", "_made", "_made_for", "_owners", "_scans", "_sections")
 
-    def __init__(self, articles: tuple[Article, ...], sections: Mapping[tuple[str, str], int],
+    def __init__(self, articles: tuple[Article, ...], sections: SectionEntities,
                  scans: Sequence[SectionScan | None], owners: array) -> None:
-        """`sections`: (article slug, section key) -> the section's number in `scans`; `owners` holds the
-        article number (in reading order) of each of `scans`."""
+        """`sections` finds a section's number in `scans`; `owners` holds the article number (in reading
+        order) of each of `scans`."""
         self._articles = articles
         self._sections = sections
         self._scans = scans
@@ -389,7 +456,9 @@ class FirstLinks(Mapping[tuple[str, str], Mapping[str, tuple[str, int, int]]]):
         return links
 
     def _links(self, key: tuple[str, str]) -> Mapping[str, tuple[str, int, int]]:
-        number = self._sections[key]
+        number = self._sections.number(key)
+        if number is None:
+            raise KeyError(key)
         section = self._scans[number]
         assert section is not None, "a section key names a section that was replaced"
         strings = _section_text(self._articles[self._owners[number]], section.key)[2]
@@ -427,7 +496,10 @@ class CoMentions(Mapping[str, tuple[tuple[str, int], ...]]):
     def _table(self) -> dict[str, tuple[tuple[str, int], ...]]:
         if self._made is None:
             co: dict[str, dict[str, int]] = defaultdict(dict)
-            for order in self._section_entities.values():
+            section_entities = self._section_entities
+            orders = (section_entities.orders() if isinstance(section_entities, SectionEntities)
+                      else section_entities.values())
+            for order in orders:
                 for slug in order:
                     # Plain dicts: Counter.update checks its argument against an ABC on every call.
                     shared = co[slug]
@@ -458,43 +530,43 @@ def index_mentions(articles: tuple[Article, ...], entities: tuple[Entity, ...],
     owners = array("I")
     places: dict[str, array] = {}
     by_article: dict[str, dict[str, int]] = {}
-    section_entities: dict[tuple[str, str], tuple[str, ...]] = {}
-    sections: dict[tuple[str, str], int] = {}
+    ranges: dict[str, range] = {}
     faq_entities: dict[tuple[str, str], tuple[str, ...]] = {}
     quoted: dict[str, tuple[tuple[str, ...], bytes]] = {}
     for number, article in enumerate(articles):
         found = scan(article, matcher)
         totals: dict[str, int] = {}
+        first = len(scans)
         for section in found.sections:
-            for entity, place in _enter(section, article.slug, number, scans, owners, sections, section_entities):
+            for entity, place in _enter(section, number, scans, owners):
                 mine = places.get(entity)
                 if mine is None:
                     mine = places[entity] = array("I")
                 mine.extend(place)
                 totals[entity] = totals.get(entity, 0) + place[3]
+        if len(scans) > first:
+            ranges[article.slug] = range(first, len(scans))
         for anchor, slugs in found.faq_entities:
             faq_entities[(article.slug, anchor)] = slugs
         by_article[article.slug] = dict(_most_first(totals))
         quoted[article.slug] = (found.quoted, found.quote_hashes)
+    section_entities = SectionEntities(ranges, scans)
     return MentionIndex(
         by_entity=Quotes(articles, dict(sorted(places.items())), scans),
         by_article=by_article,
         section_entities=section_entities,
-        first_links=FirstLinks(articles, sections, scans, owners),
+        first_links=FirstLinks(articles, section_entities, scans, owners),
         co_mentions=CoMentions(section_entities),
         faq_entities=faq_entities,
         quoted=quoted,
     )
 
 
-def _enter(section: SectionScan, slug: str, number: int, scans: list[SectionScan | None], owners: array,
-           sections: dict[tuple[str, str], int], section_entities: dict[tuple[str, str], tuple[str, ...]],
+def _enter(section: SectionScan, number: int, scans: list[SectionScan | None], owners: array,
            ) -> Iterator[tuple[str, tuple[int, int, int, int]]]:
-    """Enter a section of article `number` (slug `slug`) in the index's tables; yield each entity it mentions
-    with its place (`PLACE` numbers) for the entity's array."""
-    key = (slug, section.key)  # one tuple for both tables
-    section_entities[key] = section.entities
-    sections[key] = place = len(scans)
+    """Append a section of article `number` to the index's scans; yield each entity it mentions with its
+    place (`PLACE` numbers) for the entity's array."""
+    place = len(scans)
     scans.append(section)
     owners.append(number)
     packed = section.spans
@@ -516,19 +588,17 @@ def replace_article(index: MentionIndex, articles: tuple[Article, ...], position
     page with it: scanning and indexing all the other articles again is most of a rebuild's analysis.
     """
     slug = articles[position].slug
-    quotes, links = index.by_entity, index.first_links
-    if not isinstance(quotes, Quotes) or not isinstance(links, FirstLinks):  # an index without entities
+    quotes, links, table = index.by_entity, index.first_links, index.section_entities
+    if not isinstance(quotes, Quotes) or not isinstance(links, FirstLinks) \
+            or not isinstance(table, SectionEntities):  # an index without entities
         return index
-    old_keys = [key for key in index.section_entities if key[0] == slug]
-    old_orders = [index.section_entities[key] for key in old_keys]
-    section_entities = dict(index.section_entities)
-    sections = dict(links._sections)
     # A copy, as `index` stays usable; the article's old sections leave a hole each (no place names them).
     scans = list(quotes._scans)
     owners = array("I", links._owners)
-    for key in old_keys:
-        scans[sections.pop(key)] = None
-        del section_entities[key]
+    old_orders = list(table.orders_of(slug))
+    for number in table.numbers(slug):
+        scans[number] = None
+    ranges = dict(table._ranges)
     places = dict(quotes._places)
     for entity in index.by_article.get(slug, ()):
         old = places[entity]
@@ -539,14 +609,20 @@ def replace_article(index: MentionIndex, articles: tuple[Article, ...], position
         places[entity] = kept
     totals: dict[str, int] = {}
     new_orders = []
+    first = len(scans)
     for section in scan.sections:
         new_orders.append(section.entities)
-        for entity, place in _enter(section, slug, position, scans, owners, sections, section_entities):
+        for entity, place in _enter(section, position, scans, owners):
             found = places.get(entity, _NONE)
             # In reading order, then document order: after the article's own earlier sections.
             cut = PLACE * bisect.bisect_right(found[0::PLACE], position)
             places[entity] = found[:cut] + array("I", place) + found[cut:]
             totals[entity] = totals.get(entity, 0) + place[3]
+    if len(scans) > first:
+        ranges[slug] = range(first, len(scans))
+    else:
+        ranges.pop(slug, None)
+    section_entities = SectionEntities(ranges, scans)
     faq_entities = {key: found for key, found in index.faq_entities.items() if key[0] != slug}
     faq_entities.update(((slug, anchor), found) for anchor, found in scan.faq_entities)
 
@@ -572,7 +648,7 @@ def replace_article(index: MentionIndex, articles: tuple[Article, ...], position
         by_entity=Quotes(articles, {entity: found for entity, found in sorted(places.items()) if found}, scans),
         by_article={**index.by_article, slug: dict(_most_first(totals))},
         section_entities=section_entities,
-        first_links=FirstLinks(articles, sections, scans, owners),
+        first_links=FirstLinks(articles, section_entities, scans, owners),
         co_mentions=dict(sorted(co_mentions.items())),
         faq_entities=faq_entities,
         quoted={**index.quoted, slug: (scan.quoted, scan.quote_hashes)},
