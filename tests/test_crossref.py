@@ -135,6 +135,45 @@ def test_compare_view_keeps_the_articles_that_mention_it_most_in_reading_order()
         "compare/russia/index.html"].decode()
 
 
+def test_an_entity_page_charts_and_counts_the_articles_that_mention_it_most(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(views, "COUNTS_LIMIT", 4)
+    # Article k mentions Russia 1 + k % 3 times; reading order is by title: a00, a01, ...
+    articles = [art(f"a{k:02d}", sec("S", " ".join(["Russia."] * (1 + k % 3)))) for k in range(9)]
+    site = site_of(*articles)
+    view = views.entity_view(site, site.entity("russia"))
+    counts = {a.slug: 1 + int(a.slug[1:]) % 3 for a in articles}
+    expected = sorted(sorted(counts, key=lambda s: (-counts[s], s))[:4])  # a02, a05, a08, then a01
+    assert [(a.slug, n) for a, n in view.counts] == [(s, counts[s]) for s in expected] == [
+        ("a01", 2), ("a02", 3), ("a05", 3), ("a08", 3)]
+    assert (view.counted, view.mentions) == (9, sum(counts.values()))
+    html = render_site(site, make_environment(Path("/nonexistent")))["entities/russia/index.html"].decode()
+    table = html.split('class="mention-table"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 5  # the header and four articles
+    assert "The 4 articles that mention Russia most, of the 9 that mention it 18 times in all" in html
+    assert "Russia is mentioned 18 times in 9 articles; the 4 that mention it most: A01: 2; A02: 3;" in html
+    assert html.count('class="chart-s0"') == 4
+    monkeypatch.setattr(views, "COUNTS_LIMIT", 9)
+    html = render_site(site, make_environment(Path("/nonexistent")))["entities/russia/index.html"].decode()
+    assert "count-note" not in html and "Russia is mentioned 18 times in 9 articles: A00: 1;" in html
+
+
+def test_the_entity_index_chart_is_split_by_the_articles_that_mention_most_and_the_rest():
+    from summitsite import charts
+    articles = [art(f"a{k:02d}", sec("S", " ".join(["Russia."] * (1 + k % 4) + ["China."] * (k % 2))))
+                for k in range(10)]
+    site = site_of(*articles)
+    chart = charts.index_bars(site)
+    per = {a.slug: (1 + int(a.slug[1:]) % 4) + int(a.slug[1:]) % 2 for a in articles}
+    top = sorted(sorted(per, key=lambda s: (-per[s], s))[:charts.INDEX_SERIES_LIMIT])
+    assert chart.series == (*(s.title() for s in top), charts.OTHER_ARTICLES)
+    russia, china = chart.bars
+    assert (russia.label, russia.total, china.label, china.total) == ("Russia", 23, "China", 5)
+    assert russia.values[-1] == sum(1 + int(s[1:]) % 4 for s in per if s not in top)
+    assert "in the 5 articles that mention them most, and the 5 others together: Russia: 23; China: 5." in chart.desc
+    small = charts.index_bars(site_of(*articles[:charts.INDEX_SERIES_LIMIT + 1]))
+    assert charts.OTHER_ARTICLES not in small.series and len(small.series) == charts.INDEX_SERIES_LIMIT + 1
+
+
 # --- FAQ hub ----------------------------------------------------------------------------------------------
 
 def faq_article(slug: str, *faqs: Faq) -> object:

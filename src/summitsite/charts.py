@@ -30,6 +30,11 @@ from summitsite.analyse import Site
 CHAR_EM = 0.6
 NETWORK_LIMIT = 12
 INDEX_BAR_LIMIT = 12
+INDEX_SERIES_LIMIT = 5
+"""The entity index's bars are split by the articles that mention the charted entities most, at most this
+many, and the rest together: a segment, a legend entry and a table column for each of 10,000 articles made
+the page 7 MB, and no reader tells a thousand shades apart (there are six)."""
+OTHER_ARTICLES = "Other articles"
 # Kinds in the order the network places them around the circle; any other kind follows, alphabetically.
 KIND_ORDER = ("person", "country", "organisation", "place")
 
@@ -141,14 +146,20 @@ class BarChart:
         return Markup("\n".join(parts))
 
 
-def entity_bars(entity_name: str, per_article: Iterable[tuple[str, int]], chart_id: str = "chart_mentions") -> BarChart:
-    """Mentions of one entity per article: (article title, count) in reading order."""
+def entity_bars(entity_name: str, per_article: Iterable[tuple[str, int]], chart_id: str = "chart_mentions",
+                articles: int | None = None, total: int | None = None) -> BarChart:
+    """Mentions of one entity per article: (article title, count) in reading order. When these are only the
+    articles that mention it most, `articles` and `total` are the numbers for all of them."""
     bars = tuple(Bar(title, (count,)) for title, count in per_article)
-    total = sum(b.total for b in bars)
-    desc = (f"{entity_name} is mentioned {total} time{'s' if total != 1 else ''} in {len(bars)} "
-            f"article{'s' if len(bars) != 1 else ''}: "
+    total = sum(b.total for b in bars) if total is None else total
+    articles = len(bars) if articles is None else articles
+    desc = (f"{entity_name} is mentioned {total} time{'s' if total != 1 else ''} in {articles} "
+            f"article{'s' if articles != 1 else ''}"
+            + (f"; the {len(bars)} that mention it most: " if articles > len(bars) else ": ")
             + "; ".join(f"{b.label}: {b.total}" for b in bars) + ".")
-    return BarChart(chart_id, f"Mentions of {entity_name} per article", desc, bars)
+    title = f"Mentions of {entity_name} per article" if articles == len(bars) else \
+        f"The {len(bars)} articles that mention {entity_name} most"
+    return BarChart(chart_id, title, desc, bars)
 
 
 def index_bars(site: Site, limit: int = INDEX_BAR_LIMIT, chart_id: str = "chart_entities") -> BarChart | None:
@@ -164,10 +175,18 @@ def index_bars(site: Site, limit: int = INDEX_BAR_LIMIT, chart_id: str = "chart_
         return None
     rows.sort(key=lambda b: (-b.total, b.label.casefold(), b.label))
     bars = tuple(rows[:limit])
-    desc = (f"The {len(bars)} most mentioned entities, with their mentions in each article: "
+    series = tuple(a.title for a in articles)
+    split = "each article"
+    if len(articles) > INDEX_SERIES_LIMIT + 1:  # one "other" article would be no summary
+        totals = [sum(b.values[i] for b in bars) for i in range(len(articles))]
+        chosen = sorted(sorted(range(len(articles)), key=lambda i: -totals[i])[:INDEX_SERIES_LIMIT])
+        rest = set(range(len(articles))) - set(chosen)
+        bars = tuple(Bar(b.label, (*(b.values[i] for i in chosen), sum(b.values[i] for i in rest))) for b in bars)
+        series = (*(series[i] for i in chosen), OTHER_ARTICLES)
+        split = f"the {len(chosen)} articles that mention them most, and the {len(rest)} others together"
+    desc = (f"The {len(bars)} most mentioned entities, with their mentions in {split}: "
             + "; ".join(f"{b.label}: {b.total}" for b in bars) + ".")
-    return BarChart(chart_id, f"The {len(bars)} most mentioned entities", desc, bars,
-                    tuple(a.title for a in articles))
+    return BarChart(chart_id, f"The {len(bars)} most mentioned entities", desc, bars, series)
 
 
 # --- the co-mention network ---------------------------------------------------------------------------------

@@ -209,7 +209,8 @@ def page_context(site: Site, job: PageJob, compare: tuple[Entity, ...] | None = 
     if kind == "entity":
         entity = site.entities[i]
         view = views.entity_view(site, entity, job.number)
-        chart = charts.entity_bars(entity.name, ((article.title, n) for article, n in view.counts))
+        chart = charts.entity_bars(entity.name, ((article.title, n) for article, n in view.counts),
+                                   articles=view.counted, total=view.mentions)
         return dict(view=view, chart=chart if view.counts else None)
     if kind == "compare":
         entity = (compare if compare is not None else views.compare_entities(site))[i]
