@@ -81,7 +81,7 @@ def analyse(config: SiteConfig, articles: list[Article], pages: list[Page], enti
     `on_documents`, when given, is called with the site as soon as its articles, pages and entities are final,
     before the mention index and the related articles are made (its `mentions`, `related` and `topics` are
     empty): the build makes the search index there, which needs nothing else, while the process holds only
-    the parsed articles. At 10,000 articles the analysis is a further 150 MB.
+    the parsed articles. At 10,000 articles the analysis is a further 90 MB.
     """
     diagnostics: list[Diagnostic] = []
     ordered = sorted(articles, key=_reading_order)

@@ -139,9 +139,11 @@ def run_isolated(func: Callable[..., R], *args: Any) -> R:
                 pipe.write(data)
             status = 0
         finally:
-            for stream in (sys.stdout, sys.stderr):
-                stream.flush()
-            os._exit(status)
+            try:
+                for stream in (sys.stdout, sys.stderr):
+                    stream.flush()
+            finally:
+                os._exit(status)  # whatever happened: the child must never return into the caller's code
     os.close(write_end)
     try:
         with os.fdopen(read_end, "rb") as pipe:
