@@ -884,3 +884,22 @@ def test_cache_entries_round_trip_and_only_changed_shards_are_written(tmp_path: 
     assert sorted(p.name for p in (tmp_path / CACHE_DIR / "parsed").iterdir()) == ["01", "02", "04"]
     assert BuildCache(tmp_path).load_entries("parsed", [*keep, b"\x03a"]) == {
         b"\x01a": "0161", b"\x02a": "changed", b"\x02b": "0262", b"\x04a": "new"}
+
+
+def test_the_output_state_keeps_every_file_record_through_the_cache(tmp_path: Path) -> None:
+    # The records are pickled as columns (one string of paths, one of hashes, arrays of numbers).
+    from summitsite.cache import FileRecord, OutputState
+    files = {f"articles/a{i}/index.html": FileRecord(bytes([i]) * 32, 1000 + i, 1_700_000_000_000_000_000 + i,
+                                                     2**63 + i, None if i % 3 == 0 else bytes([i + 1]) * 32)
+             for i in range(50)}
+    files["static/od\u00e9 name.txt"] = FileRecord(b"s" * 32, 0, -5, 0, b"")
+    state = OutputState(str(tmp_path / "out"), b"inputs", files, True, (), 50, ("a note",), None, frozenset({"x"}))
+    cache = BuildCache(tmp_path)
+    cache.save("output.pickle", state)
+    back = cache.load("output.pickle")
+    assert back == state and list(back.files) == list(files)
+    assert back.files["articles/a3/index.html"].fingerprint is None
+    assert back.files["static/od\u00e9 name.txt"].fingerprint == b""
+    empty = OutputState("/x")
+    cache.save("output.pickle", empty)
+    assert cache.load("output.pickle") == empty
