@@ -411,10 +411,8 @@ class SectionEntities(Mapping[tuple[str, str], tuple[str, ...]]):
 
     def orders(self) -> Iterator[tuple[str, ...]]:
         """Every section's entities (the values), without finding each section by its key."""
-        scans = self._scans
-        for numbers in self._ranges.values():
-            for number in numbers:
-                yield scans[number].entities  # type: ignore[union-attr]
+        for slug in self._ranges:
+            yield from self.orders_of(slug)
 
     def numbers(self, slug: str) -> range:
         """The numbers in the scans of article `slug`'s sections."""
@@ -489,17 +487,14 @@ class CoMentions(Mapping[str, tuple[tuple[str, int], ...]]):
 
     __slots__ = ("_made", "_section_entities")
 
-    def __init__(self, section_entities: Mapping[tuple[str, str], tuple[str, ...]]) -> None:
+    def __init__(self, section_entities: SectionEntities) -> None:
         self._section_entities = section_entities
         self._made: dict[str, tuple[tuple[str, int], ...]] | None = None
 
     def _table(self) -> dict[str, tuple[tuple[str, int], ...]]:
         if self._made is None:
             co: dict[str, dict[str, int]] = defaultdict(dict)
-            section_entities = self._section_entities
-            orders = (section_entities.orders() if isinstance(section_entities, SectionEntities)
-                      else section_entities.values())
-            for order in orders:
+            for order in self._section_entities.orders():
                 for slug in order:
                     # Plain dicts: Counter.update checks its argument against an ABC on every call.
                     shared = co[slug]
