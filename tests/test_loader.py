@@ -18,7 +18,8 @@ from summitsite import headings
 from summitsite.config import SiteConfig, parse_config
 from summitsite.errors import SummitError
 from summitsite.loader import load_seeds, merge_callouts, parse_options
-from summitsite.model import Article, Callout, FaqBlock, ListBlock, Paragraph, Table
+from summitsite.model import Article, Callout, FaqBlock, ListBlock, Normalisation, Paragraph, Table
+from summitsite.normalise import fix_name_case, names_in
 from summitsite.parse import (
     DEFAULT_BOILERPLATE,
     DEFAULT_CALLOUTS,
@@ -431,6 +432,36 @@ def test_boilerplate_literal_guard_never_changes_the_answer(patterns: tuple[str,
     matcher = _boilerplate_matcher(tuple(patterns))
     for line in lines:
         assert matcher(line) == any(re.search(p, line, re.I) for p in patterns), (patterns, line)
+
+
+def test_boilerplate_is_only_searched_in_short_lines_and_by_the_patterns_its_words_call_for() -> None:
+    matcher = _boilerplate_matcher((*DEFAULT_BOILERPLATE, r"^(ad|promo)\b"))
+    assert matcher("Please leave a comment below!")
+    assert matcher("promo: half price")  # no required word: searched in every short line
+    assert not matcher("Leave the harbour at dawn.")  # "leave" calls for its pattern, which does not match
+    long_line = "Please leave a comment below! " + " ".join(["word"] * 60)
+    assert not matcher(long_line)  # more than 60 words: content
+    assert matcher(" ".join(["Subscribe to our newsletter"] + ["now"] * 56))  # 60 words exactly
+
+
+def test_name_repairs_only_need_the_names_the_text_writes_in_lower_case() -> None:
+    text = "Kim met officials in Seoul. Later kim said seoul was calm; Kimberly and skim stayed."
+    names = {"kim": "Kim", "seoul": "Seoul", "pyongyang": "Pyongyang", "talks": "Talks"}
+    assert names_in(names, text) == {"kim": "Kim", "seoul": "Seoul"}
+    assert fix_name_case("skim Kimberly", 1, names, []) == "skim Kimberly"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["kim", "Kim", "seoul", "Seoul", "skim", "talks", "the", ",", ".", "'s", " "]),
+                max_size=30), st.integers(0, 30), st.integers(0, 30))
+def test_names_in_never_changes_a_name_repair_of_a_piece_of_the_text(words: list[str], a: int, b: int) -> None:
+    text = " ".join(words)
+    piece = text[min(a, b):max(a, b) + 1]
+    names = {"kim": "Kim", "seoul": "Seoul", "pyongyang": "Pyongyang", "talks": "Talks"}
+    with_all: list[Normalisation] = []
+    with_kept: list[Normalisation] = []
+    assert fix_name_case(piece, 1, names, with_all) == fix_name_case(piece, 1, names_in(names, text), with_kept)
+    assert with_all == with_kept
 
 
 def test_required_words_of_the_default_boilerplate() -> None:

@@ -145,9 +145,19 @@ def _single_word_names(known_names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(found)
 
 
+def names_in(names: dict[str, str], text: str) -> dict[str, str]:
+    """The entries of `names` whose folded form occurs somewhere in `text`.
+
+    The repairs only insert spaces and capitalise, so in a text taken from `text` (a line, a cell, a list
+    item) `fix_name_case` can only ever change these. An article names some thirty words capitalised
+    mid-sentence, and writes two or three of them in lower case anywhere."""
+    return {folded: form for folded, form in names.items() if folded in text}
+
+
 def fix_name_case(text: str, line: int, names: dict[str, str], changes: list[Normalisation]) -> str:
     """Give lower-case occurrences of the article's names their capitals ("russia's" -> "Russia's")."""
-    if not names or names.keys().isdisjoint(_WORD.findall(text)):
+    # A substring test per name rules out most texts before the word-by-word pass.
+    if not any(folded in text for folded in names):
         return text
     out: list[str] = []
     last = 0

@@ -47,7 +47,7 @@ from summitsite.model import (
     Table,
     TocEntry,
 )
-from summitsite.normalise import fix_missing_spaces, fix_name_case, fix_sentence_starts, name_casing
+from summitsite.normalise import fix_missing_spaces, fix_name_case, fix_sentence_starts, name_casing, names_in
 from summitsite.slugs import SlugRegistry, make_slug
 
 DEFAULT_CALLOUTS: tuple[tuple[str, str], ...] = (
@@ -159,7 +159,7 @@ def parse_seed(text: str, source: str, options: ParseOptions = ParseOptions(),
     _classify_headings(found)
 
     if options.normalise:
-        _study_text(body, build)
+        _study_text(text, body, build)
     title, title_line, body = _take_title(body, meta)
     lede, lede_line, body = _take_lede(body)
     _assign_levels(body)
@@ -182,10 +182,11 @@ def parse_seed(text: str, source: str, options: ParseOptions = ParseOptions(),
         diagnostics=tuple(build.diagnostics), meta=meta, title_line=title_line)
 
 
-def _study_text(body: list[Line], build: _Builder) -> None:
-    """What the repairs need to know about the whole article: its names and its hard-wrapped lines."""
+def _study_text(text: str, body: list[Line], build: _Builder) -> None:
+    """What the repairs need to know about the whole article (all of its `text`): its names and its
+    hard-wrapped lines."""
     running = [ln.text for ln in body if not ln.heading and len(ln.text.split(maxsplit=5)) >= 6]
-    build.names = name_casing(running, build.options.known_names)
+    build.names = names_in(name_casing(running, build.options.known_names), text)
     for prev, line in itertools.pairwise(body):
         if (prev.shape == line.shape == "text" and not prev.heading and len(prev.text.split(maxsplit=7)) >= 8
                 and prev.text[-1] not in _TERMINAL + ":"):
@@ -506,39 +507,45 @@ def _text_block(line: Line, build: _Builder) -> Block | None:
 
 
 def _is_boilerplate(text: str, options: ParseOptions) -> bool:
-    # Long lines are content even when they mention comments or newsletters.
-    return len(text.split(maxsplit=60)) <= 60 and _boilerplate_matcher(options.boilerplate)(text)
+    return _boilerplate_matcher(options.boilerplate)(text)
+
+
+_BOILERPLATE_WORDS = 60
+"""Longer lines are content even when they mention comments or newsletters."""
+
+
+def _short(text: str) -> bool:
+    return len(text.split(maxsplit=_BOILERPLATE_WORDS)) <= _BOILERPLATE_WORDS
 
 
 @functools.lru_cache(maxsize=32)
 def _boilerplate_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
-    """One search for all the boilerplate patterns, compiled once per set (they are checked on every line).
+    """One test for all the boilerplate patterns (case-insensitive), made once per set: every line is tested.
 
-    The patterns are joined into one alternation (a set that cannot be joined, e.g. one with inline global
-    flags, is searched pattern by pattern). Before any search, a cheap literal test: each pattern's
-    `_required_words` (one of which any match must contain); a line containing none of them is not searched.
+    Each pattern is searched only in a line that contains one of its `_required_words`, a literal any match
+    must contain; a line with none of them (nearly all) is not searched at all, and one with "leave" only by
+    the pattern that needs it. A pattern that gives no such literal is searched in every short line.
     """
-    if not patterns:
-        return lambda text: False
-    try:
-        joined = re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
-        search: Callable[[str], bool] = lambda text: joined.search(text) is not None  # noqa: E731
-    except re.error:
-        compiled = [re.compile(p, re.I) for p in patterns]
-        search = lambda text: any(c.search(text) for c in compiled)  # noqa: E731
-    keywords: set[str] = set()
+    always: list[re.Pattern[str]] = []
+    by_word: dict[str, list[re.Pattern[str]]] = {}
     for pattern in patterns:
+        compiled = re.compile(pattern, re.I)
         required = _required_words(pattern)
         if not required:
-            return search  # this pattern gives no literal to test first
-        keywords |= required
-    hints = tuple(sorted(keywords))
+            always.append(compiled)
+            continue
+        for word in required:
+            by_word.setdefault(word, []).append(compiled)
+    hints = tuple(sorted(by_word.items()))
 
-    def guarded(text: str) -> bool:
+    def matches(text: str) -> bool:
         folded = text.casefold()
-        return any(k in folded for k in hints) and search(text)
+        found = [compiled for word, compiled in hints if word in folded]
+        if not (found or always) or not _short(text):
+            return False
+        return any(c.search(text) for c in always) or any(c.search(text) for group in found for c in group)
 
-    return guarded
+    return matches
 
 
 _REGEX_ITEM = re.compile(r"""\\.|\[(?:\\.|[^\]])*\]|\((?P<group>[^()\\\[]*)\)|(?P<open>\()|(?P<close>\))|.""", re.S)
