@@ -392,6 +392,15 @@ def test_override_of_base_applies_to_builtin_pages(tmp_path):
     assert "<footer>MY FOOTER</footer>" in out["index.html"]
 
 
+def test_an_override_writes_no_control_characters_from_its_text_its_macros_or_its_values(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "index.html").write_text(
+        '{% macro box(x) %}<b>\x01{{ x }}\x0b</b>{% endmacro %}'
+        'A\x07B {{ box("v\x02w") }} {{ box(box("in\x03ner")) }} {{ "s\x1ft" }} {{ config.title }}\x7f\n')
+    out = render(make_site([article("a")], title="Mine"), tmp_path)
+    assert out["index.html"] == "AB <b>vw </b> <b><b>inner </b> </b> st Mine\n"
+
+
 def test_undefined_variables_are_errors(tmp_path):
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "index.html").write_text("{{ artcles }}")

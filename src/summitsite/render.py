@@ -85,17 +85,33 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
+class _CleanSource(jinja2.BaseLoader):
+    """Templates without control characters, so that the text a template writes is as clean as the values it
+    prints (see `without_controls`)."""
+
+    def __init__(self, loader: jinja2.BaseLoader) -> None:
+        self.loader = loader
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+        source, filename, uptodate = self.loader.get_source(environment, template)
+        return remove_controls(source), filename, uptodate
+
+    def list_templates(self) -> list[str]:
+        return self.loader.list_templates()
+
+
 def make_environment(site_root: Path, compiled: Path | None = None) -> jinja2.Environment:
     """The Jinja environment: the site's `templates/` first, then the built-in theme (also as `summitsite/…`).
 
     `compiled` is a folder where compiled templates are kept between builds (`TemplateCache`)."""
     builtin = jinja2.PackageLoader("summitsite", "theme/templates")
-    loader = jinja2.ChoiceLoader([
+    loader = _CleanSource(jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(Path(site_root) / "templates"),
         # The prefix lets an override extend the very template it replaces: {% extends "summitsite/article.html" %}.
         jinja2.PrefixLoader({"summitsite": builtin}),
         builtin,
-    ])
+    ]))
     env = jinja2.Environment(
         loader=loader,
         autoescape=jinja2.select_autoescape(["html", "xml"]),
@@ -132,16 +148,18 @@ def make_environment(site_root: Path, compiled: Path | None = None) -> jinja2.En
 
 
 def without_controls(value: Any) -> Any:
-    """Jinja's `finalize`: every printed string loses its control characters (Markup stays Markup).
+    """Jinja's `finalize`: every printed string loses its control characters.
 
-    Inputs lose them when read (see `summitsite.controls`); this also covers values a site's own code adds."""
+    Inputs lose them when read (see `summitsite.controls`); this also covers values a template makes."""
     # Runs for every value a page prints: most are plain printable strings, answered without another call.
     if value.__class__ is str and value.isprintable():
         return value
-    if isinstance(value, str):
-        cleaned = remove_controls(value)
-        if cleaned is not value:
-            return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    # Markup passes as it is. A macro's output is made of values printed through here and of template text
+    # (`_CleanSource`): checking it again when the caller prints it checked every section of a page two or
+    # three times over, a tenth of the rendering. The other Markup is this package's, made from inputs
+    # that lost their controls when read: JSON-LD, charts, a page's Markdown.
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return remove_controls(value)
     return value
 
 
