@@ -8,7 +8,7 @@ from summitsite.analyse import analyse
 from summitsite.config import SiteConfig
 from summitsite.entities import EntityMatcher, parse_entities, sentence_spans
 from summitsite.errors import SummitError
-from summitsite.mentions import index_mentions
+from summitsite.mentions import index_mentions, links_by_text
 from summitsite.model import Article, Entity, Faq, FaqBlock, Paragraph, Section
 from summitsite.suggest import suggest_entities
 
@@ -282,6 +282,19 @@ def test_suggest_entities_finds_near_misses_and_frequent_names():
                for _, code, msg, _, _ in found)
     assert any(code == "entity-suggestion" and "'Brussels' appears 3 times" in msg for _, code, msg, _, _ in found)
     assert not any("Russia" in msg or "'Then" in msg for _, _, msg, _, _ in found)
+
+
+def test_first_links_in_a_text_are_the_sections_links_grouped_by_text():
+    articles = (art("a", sec("One", "Russia met China.", "Kim came."), sec("Two", "Nothing here.")),)
+    links = index_mentions(articles, ENTITIES).first_links
+    assert links.in_text(("a", "one"), "Russia met China.") == ((0, 6, "russia"), (11, 16, "china"))
+    assert links.in_text(("a", "one"), "Kim came.") == ((0, 3, "kim-jong-un"),)
+    assert links.in_text(("a", "one"), "Another text.") == ()
+    assert links.in_text(("a", "two"), "Nothing here.") == ()  # a section without mentions
+    assert links.in_text(("zz", "one"), "Russia met China.") == ()  # no such article
+    grouped = links_by_text(links[("a", "one")])
+    assert all(links.in_text(("a", "one"), text) == spans for text, spans in grouped.items())
+    assert links_by_text(None) == {}
 
 
 def test_first_links_keep_only_the_article_asked_last():

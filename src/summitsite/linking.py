@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from summitsite import urls
+from summitsite.mentions import FirstLinks, links_by_text
 from summitsite.paths import entity_path
 
 
@@ -26,10 +27,10 @@ def link_entities(context: jinja2.runtime.Context, text: str, section_key: str) 
     article: Any = context.get("article")
     if site is None or article is None or not text:
         return escape(text)
-    links = site.mentions.first_links.get((article.slug, section_key))
-    if not links:
-        return escape(text)
-    wanted = sorted((start, end, slug) for slug, (where, start, end) in links.items() if where == text)
+    first = site.mentions.first_links
+    key = (article.slug, section_key)
+    wanted = (first.in_text(key, text) if isinstance(first, FirstLinks)
+              else links_by_text(first.get(key)).get(text))
     if not wanted:
         return escape(text)
     page_path = context["page_path"]

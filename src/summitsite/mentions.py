@@ -429,7 +429,7 @@ class FirstLinks(Mapping[tuple[str, str], Mapping[str, tuple[str, int, int]]]):
     """`MentionIndex.first_links`: (article slug, section key) -> entity slug -> (text, start, end) of the
     mention to link, worked out from the section's scan when its article page asks (see `Quotes`)."""
 
-    __slots__ = ("_articles", "_made", "_made_for", "_owners", "_scans", "_sections")
+    __slots__ = ("_articles", "_by_text", "_made", "_made_for", "_owners", "_scans", "_sections")
 
     def __init__(self, articles: tuple[Article, ...], sections: SectionEntities,
                  scans: Sequence[SectionScan | None], owners: array) -> None:
@@ -443,15 +443,30 @@ class FirstLinks(Mapping[tuple[str, str], Mapping[str, tuple[str, int, int]]]):
         # that article's: a worker renders thousands of article pages, and a memo of every section it had
         # seen grew by 60 MB at 10,000 articles.
         self._made: dict[tuple[str, str], Mapping[str, tuple[str, int, int]]] = {}
+        self._by_text: dict[tuple[str, str], dict[str, tuple[tuple[int, int, str], ...]]] = {}
         self._made_for = ""
 
     def __getitem__(self, key: tuple[str, str]) -> Mapping[str, tuple[str, int, int]]:
         links = self._made.get(key)
         if links is None:
-            if key[0] != self._made_for:
-                self._made, self._made_for = {}, key[0]
+            self._forget_others(key[0])
             links = self._made[key] = self._links(key)
         return links
+
+    def in_text(self, key: tuple[str, str], text: str) -> tuple[tuple[int, int, str], ...]:
+        """The links of section `key` that are in `text`, as (start, end, entity slug) in order; () if none.
+
+        What an article page asks for every text it prints: the section's links grouped by text once, and
+        a text without links (most of them) answered by one lookup."""
+        grouped = self._by_text.get(key)
+        if grouped is None:
+            self._forget_others(key[0])
+            grouped = self._by_text[key] = links_by_text(self.get(key))
+        return grouped.get(text, ())
+
+    def _forget_others(self, article: str) -> None:
+        if article != self._made_for:
+            self._made, self._by_text, self._made_for = {}, {}, article
 
     def _links(self, key: tuple[str, str]) -> Mapping[str, tuple[str, int, int]]:
         number = self._sections.number(key)
@@ -476,6 +491,14 @@ class FirstLinks(Mapping[tuple[str, str], Mapping[str, tuple[str, int, int]]]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._sections
+
+
+def links_by_text(links: Mapping[str, tuple[str, int, int]] | None) -> dict[str, tuple[tuple[int, int, str], ...]]:
+    """A section's first links (entity slug -> (text, start, end)) grouped by text, each text's in order."""
+    grouped: dict[str, list[tuple[int, int, str]]] = {}
+    for slug, (text, start, end) in (links or {}).items():
+        grouped.setdefault(text, []).append((start, end, slug))
+    return {text: tuple(sorted(spans)) for text, spans in grouped.items()}
 
 
 class CoMentions(Mapping[str, tuple[tuple[str, int], ...]]):
