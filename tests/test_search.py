@@ -15,6 +15,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import summitsite
 from conftest import tree_bytes
@@ -459,3 +461,12 @@ def test_a_stem_without_its_last_letter_begins_the_word() -> None:
     assert len(words) > 800
     bad = [(w, s) for w, s in zip(words, stems, strict=True) if not w.startswith(s[:-1])]
     assert bad == []
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(["a", "z", "é", "ж", "\u4e00", "\ud7ff", "\ue000", "\uff41",
+                                                  "\U0001f600", "\U00020000"]), min_size=1, max_size=4),
+                max_size=12))
+def test_words_are_in_utf16_order_with_or_without_characters_past_u_e000(words: list[str]) -> None:
+    expected = sorted(words, key=lambda w: w.encode("utf-16-be", "surrogatepass"))
+    assert search.in_utf16_order(words) == expected
+    assert search.in_utf16_order(iter(words)) == expected
