@@ -160,3 +160,10 @@ def test_console_script_and_module_agree(args: list[str]) -> None:
     if not script.exists():
         pytest.skip("console script not installed in this environment (run the README's test command)")
     assert subprocess.run([str(script), *args], capture_output=True, text=True).stdout == run(*args).stdout
+
+
+def test_the_program_starts_without_the_process_pool_machinery() -> None:
+    # A rebuild after an edit runs in-process; multiprocessing is imported only by a build that forks.
+    code = "import sys, summitsite.cli, summitsite.builder; print('multiprocessing' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

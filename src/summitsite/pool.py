@@ -13,14 +13,12 @@ do small jobs, where starting the workers would cost more than it saves.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import pickle
 import sys
 import threading
 import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 R = TypeVar("R")
@@ -41,7 +39,8 @@ def default_jobs() -> int:
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    # os.fork is where multiprocessing's "fork" start method is (POSIX); asked without importing it.
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def chunk_bounds(count: int, jobs: int) -> list[tuple[int, int]]:
@@ -73,6 +72,11 @@ def run_indexed(func: Callable[[Any, int], R], state: Any, count: int, jobs: int
             if done is not None:
                 done(1)
         return results
+    # Imported here: a rebuild after an edit runs its few items in-process, and multiprocessing with the
+    # process pool is a twentieth of the program's start.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     _TASK = (func, state)
     # Everything the workers inherit is frozen first: their collector then never walks the parent's objects
     # (the analysed site, millions of objects at 10,000 articles), only what they make themselves. That was a
