@@ -511,3 +511,17 @@ def test_all_interfaces_warns(site: Path):
     finally:
         proc.kill()
     assert proc.returncode == 0
+
+
+def test_an_edited_template_is_served_after_the_rebuild(site: Path, start):
+    # Templates are not checked for changes on every page (auto_reload is off): the dev server must make
+    # a new environment when one changes.
+    (site / "templates").mkdir(exist_ok=True)
+    template = site / "templates" / "index.html"
+    template.write_text("FIRST {{ config.title }}\n", encoding="utf-8")
+    dev = start()
+    assert request(dev, "/")[2].startswith(b"FIRST ")
+    template.write_text("SECOND {{ config.title }}\n", encoding="utf-8")
+    report = dev.live.rebuild()
+    assert not report.problems
+    assert request(dev, "/")[2].startswith(b"SECOND ")
