@@ -423,7 +423,17 @@ class _CachedParser:
         if self.parse is not parse_seed:  # a stand-in (the dev server's own cache): call it as it is
             return [self.parse(job.text(), job.shown, job.options, job.meta) for job in jobs]
         code = code_fingerprint()
-        keys = [digest(code, job.text_sha, job.shown, repr(job.options), repr(job.meta)) for job in jobs]
+        # Every job holds the same options (and most no sidecar): each repr once, not once per seed, where the
+        # options' list of names made it a fortieth of a one-seed edit.
+        reprs: dict[int, tuple[object, str]] = {}
+
+        def shown(value: object) -> str:
+            known = reprs.get(id(value))
+            if known is None:
+                known = reprs[id(value)] = (value, repr(value))  # holds the value, so that its id stays its own
+            return known[1]
+
+        keys = [digest(code, job.text_sha, job.shown, shown(job.options), shown(job.meta)) for job in jobs]
         stored = self.cache.load_entries(self.KIND, keys) if self.cache is not None else {}
         missing = [i for i, key in enumerate(keys) if not isinstance(stored.get(key), Article)]
         self.progress.start("parsing", len(missing))
